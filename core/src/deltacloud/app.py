@@ -1,0 +1,187 @@
+"""The app factory: ``create_app(config)`` builds the Falcon WSGI app from the API description."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+import falcon
+
+from deltacloud import loader, plugins
+from deltacloud.config import API_VERSION, ServerConfig
+from deltacloud.context import MatrixParams, RequestState, parse_basic, select_driver
+from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError
+from deltacloud.negotiation import choose_format
+from deltacloud.render.document import ApiLink, render_api, render_error
+from deltacloud.resources import (
+    CONTENT_TYPES,
+    ActionResource,
+    Api,
+    CollectionResource,
+    MemberResource,
+    render_context,
+    state_of,
+)
+
+log = logging.getLogger("deltacloud")
+_CACHEABLE = frozenset({"GET", "HEAD"})
+
+
+class RequestSelection:
+    """Middleware: format, driver, provider and credentials for each request; response headers after it."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        state = RequestState()
+        req.context.deltacloud = state
+        name, provider = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
+                                       req.get_header("X-Deltacloud-Provider"), self.config)
+        state.driver_name, state.provider = name, provider
+        state.fmt = choose_format(req.get_param("format"), req.get_header("Accept"))
+        state.loaded = loader.load(name)
+        state.credentials = parse_basic(req.get_header("Authorization"))
+
+    def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         req_succeeded: bool) -> None:
+        state: RequestState | None = getattr(req.context, "deltacloud", None)
+        if state is None:
+            return
+        resp.set_header("X-Deltacloud-Driver", state.driver_name or self.config.driver)
+        if state.provider:
+            resp.set_header("X-Deltacloud-Provider", state.provider)
+        backend_ms = state.backend_seconds * 1000
+        total_ms = (time.perf_counter() - state.started) * 1000
+        resp.set_header("Server-Timing", f"backend;dur={backend_ms:.3f}, total;dur={total_ms:.3f}")
+        resp.set_header("X-Backend-Runtime", f"{state.backend_seconds:.6f}")
+        resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
+        if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
+            etag = '"' + hashlib.md5(resp.data, usedforsecurity=False).hexdigest() + '"'
+            resp.set_header("ETag", etag)
+            resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
+            if _etag_matches(req.get_header("If-None-Match"), etag):
+                resp.status = falcon.HTTP_304
+                resp.data = None
+                resp.content_type = None
+        if req.method == "HEAD" and resp.data:
+            resp.content_length = len(resp.data)
+            resp.data = None
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") in (etag, etag.strip('"')) for tag in header.split(","))
+
+
+class EntryPoint:
+    """``/api``: the collections the driver supports and the features it advertises."""
+
+    def __init__(self, api: Api) -> None:
+        self.api = api
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        state = state_of(req)
+        assert state.loaded is not None
+        if req.get_param_as_bool("force_auth", default=False):
+            if state.credentials is None:
+                raise AuthenticationError("Authentication required")
+            started = time.perf_counter()
+            valid = state.loaded.cls(state.credentials, state.provider).valid_credentials()
+            state.backend_seconds += time.perf_counter() - started
+            if not valid:
+                raise AuthenticationError("Authentication failed")
+        links = [ApiLink(c, tuple(f for f in state.loaded.features if f.feature.collection == c.name))
+                 for c in self.api.collections.values() if self.api.supported(c, state)]
+        resp.content_type = CONTENT_TYPES[state.fmt]
+        resp.data = render_api(API_VERSION, links, render_context(req), state.fmt)
+
+    on_head = on_get
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Switch driver and provider from a form: redirect to ``/api;driver=X;provider=Y``."""
+        form = req.get_media() if (req.content_type or "").startswith("application/x-www-form") else {}
+        driver = (form.get("driver") or req.get_param("driver") or state_of(req).driver_name).strip()
+        provider = (form.get("provider") or req.get_param("provider") or "").strip()
+        loader.load(driver)  # an unknown driver is a 400 naming the installed ones
+        target = f"{req.root_path}/api;driver={driver}" + (f";provider={provider}" if provider else "")
+        raise falcon.HTTPMovedPermanently(target)
+
+    def on_options(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.set_header("Allow", "GET, HEAD, OPTIONS, POST")
+
+
+def _error_format(req: falcon.Request) -> tuple[str, str, str | None]:
+    state: RequestState | None = getattr(req.context, "deltacloud", None)
+    if state is None:
+        return "xml", "", None
+    return state.fmt, state.driver_name, state.provider
+
+
+def _send_error(req: falcon.Request, resp: falcon.Response, status: int, message: str,
+                headers: dict[str, str] | None = None) -> None:
+    fmt, driver, provider = _error_format(req)
+    resp.status = status
+    resp.content_type = CONTENT_TYPES[fmt]
+    resp.data = render_error(status, message, req.path, driver, provider, fmt)
+    for key, value in (headers or {}).items():
+        resp.set_header(key, value)
+
+
+def handle_deltacloud_error(req: falcon.Request, resp: falcon.Response, ex: DeltacloudError, params: Any) -> None:
+    """Any ``DeltacloudError``: its status, its message, its headers (401 adds the Basic challenge)."""
+    headers = dict(ex.headers)
+    if ex.status == 401:
+        driver = _error_format(req)[1] or "deltacloud"
+        headers["WWW-Authenticate"] = f'Basic realm="Deltacloud API ({driver})"'
+    _send_error(req, resp, ex.status, ex.message, headers)
+
+
+def handle_http_error(req: falcon.Request, resp: falcon.Response, ex: falcon.HTTPError, params: Any) -> None:
+    """Falcon's own errors (unknown route, unsupported method, unreadable body) in our error format."""
+    if isinstance(ex, falcon.HTTPMovedPermanently | falcon.HTTPFound | falcon.HTTPSeeOther):
+        raise ex
+    status = int(str(ex.status).split()[0]) if not isinstance(ex.status, int) else ex.status
+    message = ex.description or ex.title or "Error"
+    if status == 404 and not ex.description:
+        message = f"No such resource: {req.path}"
+    _send_error(req, resp, status, message, dict(ex.headers or {}))
+
+
+def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
+    """Anything else: a 500 that says nothing about the internals; the traceback goes to the log only."""
+    if isinstance(ex, falcon.HTTPStatus):
+        raise ex
+    driver = _error_format(req)[1]
+    if isinstance(ex, DriverLoadError):
+        log.error("driver %s failed to load: %s", driver, ex)
+        _send_error(req, resp, 500, f"Driver '{driver}' failed to load; see the server log")
+        return
+    log.exception("unexpected error on %s %s (driver %s)", req.method, req.path, driver)
+    _send_error(req, resp, 500, "Internal server error; see the server log")
+
+
+def create_app(config: ServerConfig | None = None) -> Any:
+    """Build the WSGI application: Falcon routes for every collection, wrapped to read matrix parameters."""
+    config = config or ServerConfig()
+    app = falcon.App(middleware=[RequestSelection(config)], cors_enable=False)
+    app.req_options.strip_url_path_trailing_slash = False
+    app.resp_options.secure_cookies_by_default = True
+    api = Api(plugins.collections(), config.max_body_bytes)
+    app.add_route("/api", EntryPoint(api))
+    for collection in api.collections.values():
+        app.add_route(f"/api/{collection.name}", CollectionResource(api, collection))
+        app.add_route(f"/api/{collection.name}/{{id}}", MemberResource(api, collection))
+        app.add_route(f"/api/{collection.name}/{{id}}/{{action}}", ActionResource(api, collection))
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(falcon.HTTPError, handle_http_error)
+    app.add_error_handler(DeltacloudError, handle_deltacloud_error)
+    plugins.configure_app(app, config)
+    wsgi = MatrixParams(app)
+    wsgi.falcon_app = app  # type: ignore[attr-defined]
+    return wsgi

@@ -1,0 +1,236 @@
+"""``deltacloudd``: serve the Deltacloud API with gunicorn.
+
+The command checks its arguments and loads the chosen driver *before* anything listens, so
+a typo in a driver name fails at once with exit code 2 instead of per request. It then
+runs gunicorn in-process (``gunicorn.app.base.BaseApplication``) with threaded workers.
+
+Two settings matter for operators and are fixed here rather than left to gunicorn's
+defaults: the control socket is disabled (gunicorn 27 otherwise opens one shared path
+under ``$XDG_RUNTIME_DIR`` or ``~/.gunicorn`` for every server of the user, so a second
+server would clash with the first), and the access log format carries neither the user
+name, the query string nor any header that could hold a credential.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+from gunicorn.app.base import BaseApplication
+
+from deltacloud import __version__, loader
+from deltacloud.config import ServerConfig
+from deltacloud.errors import DriverLoadError, UnknownDriverError
+
+PROG = "deltacloudd"
+
+#: Exit code for a bad command line or a driver that cannot be used (argparse's own convention).
+EXIT_USAGE = 2
+
+#: Access log line: client, time, method, path without the query string, protocol, status,
+#: size, duration and user agent. Deliberately absent: ``%(u)s`` (the Basic user name, which
+#: is an access key id for some clouds), ``%(q)s``/``%(r)s`` (query strings may carry create
+#: parameters such as user data), ``%(f)s`` (referers carry query strings) and any ``{...}i``
+#: request header.
+ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number (1-65535)."""
+    value = _positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``deltacloudd`` argument parser (defaults read from the environment at call time)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Serve the Deltacloud REST API for one default driver (clients may pick another per request).",
+    )
+    add = parser.add_argument
+    add("-i", "--driver", default=os.environ.get("API_DRIVER") or "mock",
+        help="default driver (env API_DRIVER, else 'mock')")
+    add("-P", "--provider", default=os.environ.get("API_PROVIDER") or None,
+        help="default provider of the driver: region, endpoint URL... (env API_PROVIDER)")
+    add("-r", "--hostname", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    add("-p", "--port", type=_port, default=3001, help="port to listen on (default 3001)")
+    add("-l", "--drivers", action="store_true", dest="list_drivers",
+        help="list the installed drivers and exit")
+    add("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
+    add("--threads", type=_positive_int, default=4, help="threads per worker process (default 4)")
+    add("--ssl-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (needs --ssl-key)")
+    add("--ssl-key", metavar="FILE", help="private key of --ssl-cert, PEM (needs --ssl-cert)")
+    add("--mock-storage", metavar="DIR",
+        help="directory of the mock driver's data (sets DELTACLOUD_MOCK_STORAGE)")
+    add("-t", "--timeout", type=_positive_int, default=60, metavar="SECONDS",
+        help="longest wait on a backend socket and for a silent worker (default 60)")
+    add("--max-body", type=_positive_int, metavar="BYTES",
+        help=f"largest request body other than blob uploads (default {ServerConfig.max_body_bytes})")
+    add("-L", "--log", default="-", metavar="FILE",
+        help="access log file; '-' for standard output (the default), 'off' for none")
+    add("-V", "--verbose", action="store_true", help="debug logging")
+    add("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _check_tls(args: argparse.Namespace) -> str | None:
+    """An error message when the TLS flags are incomplete or name unreadable files."""
+    if bool(args.ssl_cert) != bool(args.ssl_key):
+        given, missing = ("--ssl-cert", "--ssl-key") if args.ssl_cert else ("--ssl-key", "--ssl-cert")
+        return f"{given} needs {missing}: HTTPS takes both a certificate and its private key"
+    for flag, path in (("--ssl-cert", args.ssl_cert), ("--ssl-key", args.ssl_key)):
+        if path and not os.access(path, os.R_OK):
+            return f"{flag}: cannot read {path}"
+    return None
+
+
+def list_drivers(out: IO[str]) -> int:
+    """Print each installed driver's name and human name, one per line; exit code 0."""
+    names = loader.installed_drivers()
+    if not names:
+        print(f"{PROG}: no drivers installed (entry point group {loader.DRIVER_GROUP})", file=sys.stderr)
+        return 0
+    width = max(len(name) for name in names) + 2
+    for name in names:
+        try:
+            human = loader.load_driver(name).name or name
+        except (DriverLoadError, UnknownDriverError) as exc:
+            human = f"(cannot be loaded: {exc})"
+        print(f"{name:<{width}}{human}", file=out)
+    return 0
+
+
+def check_driver(name: str) -> str | None:
+    """Load the driver ``name``; an error message naming the installed drivers when that fails."""
+    installed = loader.installed_drivers()
+    if name not in installed:
+        return f"unknown driver '{name}'; installed drivers: {', '.join(installed) or 'none'}"
+    try:
+        loader.load_driver(name)
+    except (DriverLoadError, UnknownDriverError) as exc:
+        return str(exc)
+    return None
+
+
+def public_url(host: str, port: int, tls: bool) -> str:
+    """The URL of the API's entry point as a client on this machine would write it."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{'https' if tls else 'http'}://{shown}:{port}/api"
+
+
+def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The gunicorn settings for parsed ``deltacloudd`` arguments."""
+    host = f"[{args.hostname}]" if ":" in args.hostname else args.hostname
+    options: dict[str, Any] = {
+        "bind": [f"{host}:{args.port}"],
+        "workers": args.workers,
+        "threads": args.threads,
+        "worker_class": "gthread",
+        "timeout": args.timeout,
+        "proc_name": PROG,
+        # One shared path per user would make a second server fail or steal the first one's socket.
+        "control_socket_disable": True,
+        "accesslog": None if args.log == "off" else args.log,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "debug" if args.verbose else "info",
+    }
+    if args.ssl_cert:
+        options["certfile"] = args.ssl_cert
+        options["keyfile"] = args.ssl_key
+    return options
+
+
+def server_config(args: argparse.Namespace) -> ServerConfig:
+    """The app's configuration for parsed ``deltacloudd`` arguments."""
+    extra = {} if args.max_body is None else {"max_body_bytes": args.max_body}
+    return ServerConfig(driver=args.driver, provider=args.provider, **extra)
+
+
+class DeltacloudServer(BaseApplication):
+    """gunicorn, embedded, serving the Deltacloud app built by ``create_app(config)`` in each worker."""
+
+    def __init__(self, config: ServerConfig, options: dict[str, Any], banner: str) -> None:
+        self._config = config
+        self._options = options
+        self._banner = banner
+        super().__init__(prog=PROG)
+
+    def load_config(self) -> None:
+        """Apply the options; never read gunicorn's own command line, env or config file."""
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("when_ready", _announce(self._banner))
+
+    def load(self) -> Callable[..., Any]:
+        """Build the WSGI app; runs in each worker after the fork."""
+        # Backend sockets opened without a timeout of their own give up after --timeout
+        # seconds, which the error hooks turn into 504.
+        socket.setdefaulttimeout(self._options["timeout"])
+        from deltacloud.app import create_app
+
+        return create_app(self._config)
+
+
+def _announce(banner: str) -> Callable[[Any], None]:
+    """A gunicorn ``when_ready`` hook printing ``banner`` once the socket listens."""
+
+    def when_ready(_server: Any) -> None:
+        print(banner, flush=True)
+
+    return when_ready
+
+
+def serve(config: ServerConfig, options: dict[str, Any], banner: str) -> int:
+    """Run gunicorn until it is stopped (SIGINT, SIGTERM); its exit status."""
+    try:
+        import deltacloud.app  # noqa: F401  (fail once here rather than in every worker)
+    except ImportError as exc:
+        print(f"{PROG}: error: the API application cannot be imported: {exc}", file=sys.stderr)
+        return 1
+    try:
+        DeltacloudServer(config, options, banner).run()
+    except SystemExit as exc:  # the arbiter leaves through sys.exit
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``deltacloudd``; returns the process exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.list_drivers:
+        return list_drivers(sys.stdout)
+    problem = _check_tls(args) or check_driver(args.driver)
+    if problem:
+        print(f"{PROG}: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.mock_storage:
+        os.environ["DELTACLOUD_MOCK_STORAGE"] = os.path.abspath(args.mock_storage)
+    provider = f" (provider {args.provider})" if args.provider else ""
+    banner = f"{PROG}: driver {args.driver}{provider} on {public_url(args.hostname, args.port, bool(args.ssl_cert))}"
+    return serve(server_config(args), gunicorn_options(args), banner)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,101 @@
+"""Per-request selection: which driver, provider, format and credentials a request uses."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from deltacloud import loader
+from deltacloud.config import ServerConfig
+from deltacloud.errors import AuthenticationError
+from deltacloud.models import Credentials
+
+MATRIX_KEY = "deltacloud.matrix"
+MATRIX_PARAMS_KEY = "deltacloud.matrix_params"
+
+
+@dataclass
+class RequestState:
+    """What the middleware decided for one request; resources and error handlers read it."""
+
+    fmt: str = "xml"
+    driver_name: str = ""
+    provider: str | None = None
+    loaded: loader.LoadedDriver | None = None
+    credentials: Credentials | None = None
+    backend_seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
+
+
+def split_matrix(path: str) -> tuple[str, dict[str, str], dict[str, list[str]]]:
+    """Strip ``;key=value`` matrix parameters from every path segment.
+
+    Returns the clean path, the parameters of the ``api`` segment (``driver``/``provider``)
+    and the parameters of other segments (``/api/images;instance_id=i1``), which count as
+    request parameters.
+    """
+    if ";" not in path:
+        return path, {}, {}
+    api_params: dict[str, str] = {}
+    other: dict[str, list[str]] = {}
+    segments = []
+    for segment in path.split("/"):
+        name, *params = segment.split(";")
+        for param in params:
+            key, _, value = param.partition("=")
+            key, value = unquote(key), unquote(value)
+            if not key:
+                continue
+            if name == "api" and key in ("driver", "provider"):
+                api_params[key] = value
+            else:
+                other.setdefault(key, []).append(value)
+        segments.append(name)
+    return "/".join(segments), api_params, other
+
+
+class MatrixParams:
+    """WSGI middleware: moves matrix parameters out of ``PATH_INFO`` into the environ before routing."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: object) -> object:
+        path = environ.get("PATH_INFO", "")
+        if ";" in path:
+            clean, api_params, other = split_matrix(path)
+            environ["PATH_INFO"] = clean
+            environ[MATRIX_KEY] = api_params
+            environ[MATRIX_PARAMS_KEY] = other
+        return self.app(environ, start_response)  # type: ignore[operator]
+
+
+def select_driver(environ: dict, headers_driver: str | None, headers_provider: str | None,
+                  config: ServerConfig) -> tuple[str, str | None]:
+    """Driver and provider for a request: matrix parameters, then ``X-Deltacloud-*`` headers, then defaults."""
+    matrix = environ.get(MATRIX_KEY, {})
+    driver = matrix.get("driver") or headers_driver or config.driver
+    provider = matrix.get("provider") or headers_provider or None
+    if provider is None and driver == config.driver:
+        provider = config.provider
+    return driver.strip(), (provider.strip() if provider else None)
+
+
+def parse_basic(header: str | None) -> Credentials | None:
+    """Credentials from an ``Authorization: Basic`` header; None when absent; 401 when malformed."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise AuthenticationError("Malformed Basic credentials") from None
+    user, sep, password = decoded.partition(":")
+    if not sep:
+        raise AuthenticationError("Malformed Basic credentials")
+    return Credentials(user, password)

@@ -1,0 +1,36 @@
+"""The core's own hook implementations, registered last so plugins come first."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+from deltacloud.base_api import CORE_COLLECTIONS
+from deltacloud.errors import BackendError, BackendTimeoutError, DeltacloudError
+from deltacloud.hookspecs import hookimpl
+from deltacloud.spec import Collection
+
+log = logging.getLogger("deltacloud")
+
+
+@hookimpl(trylast=True)
+def deltacloud_collections() -> list[Collection]:
+    """The core collections."""
+    return list(CORE_COLLECTIONS)
+
+
+@hookimpl(trylast=True)
+def deltacloud_translate_error(error: Exception, driver_name: str) -> DeltacloudError | None:
+    """Network timeouts become 504, connection failures 502; anything else is left to the app (500)."""
+    if isinstance(error, TimeoutError | socket.timeout):
+        return BackendTimeoutError(f"The {driver_name} backend did not answer in time")
+    if isinstance(error, ConnectionError | OSError):
+        log.warning("backend connection failed for driver %s: %s", driver_name, type(error).__name__)
+        return BackendError(f"The {driver_name} backend could not be reached")
+    return None
+
+
+@hookimpl(trylast=True)
+def deltacloud_configure_app(app: Any, config: Any) -> None:
+    """Nothing to adjust by default."""

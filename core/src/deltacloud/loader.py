@@ -1,0 +1,96 @@
+"""Finding and loading drivers: stevedore over the entry point group ``deltacloud.drivers``.
+
+Entry points are scanned once per process; each driver class is loaded and checked against
+the contract once, the first time it is named.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from dataclasses import dataclass
+
+from stevedore import DriverManager, ExtensionManager
+
+from deltacloud import plugins
+from deltacloud.driver import Driver
+from deltacloud.errors import DriverLoadError, UnknownDriverError
+from deltacloud.features import DeclaredFeature, declare
+from deltacloud.models import DriverInfo
+from deltacloud.statemachine import StateMachine
+
+DRIVER_GROUP = "deltacloud.drivers"
+
+
+@dataclass(frozen=True)
+class LoadedDriver:
+    """A driver class checked against the contract, with its advertised features resolved."""
+
+    name: str
+    cls: type[Driver]
+    features: tuple[DeclaredFeature, ...]
+
+
+@functools.cache
+def installed_drivers() -> tuple[str, ...]:
+    """Names of the installed drivers, sorted (names are what clients send)."""
+    manager = ExtensionManager(DRIVER_GROUP, invoke_on_load=False, on_load_failure_callback=_ignore)
+    names = set(manager.names())
+    # A driver whose import fails still counts as installed, so naming it gives its load error.
+    from importlib.metadata import entry_points
+
+    names.update(ep.name for ep in entry_points(group=DRIVER_GROUP))
+    return tuple(sorted(names))
+
+
+def _ignore(_manager: object, _entrypoint: object, _exception: Exception) -> None:
+    """Listing drivers must not fail because one of them is broken."""
+
+
+def load_driver(name: str) -> type[Driver]:
+    """The driver class installed under ``name``; ``UnknownDriverError`` (400) naming the installed ones."""
+    return load(name).cls
+
+
+@functools.cache
+def load(name: str) -> LoadedDriver:
+    """Load and check the driver ``name`` once per process."""
+    if name not in installed_drivers():
+        raise UnknownDriverError(
+            f"Driver '{name}' is not installed; installed drivers: {', '.join(installed_drivers()) or 'none'}",
+            param="driver")
+    try:
+        cls = DriverManager(DRIVER_GROUP, name, invoke_on_load=False).driver
+    except Exception as exc:  # stevedore wraps import errors in many ways
+        raise DriverLoadError(f"Driver '{name}' could not be imported: {type(exc).__name__}: {exc}") from exc
+    features = check_driver(name, cls)
+    extra = plugins.extra_features(name, cls)
+    if extra:
+        features += declare(tuple(n for n in extra if n not in {f.name for f in features}), f"a plugin for {name}")
+    plugins.register_driver(name, cls)
+    return LoadedDriver(name, cls, features)
+
+
+def check_driver(name: str, cls: object) -> tuple[DeclaredFeature, ...]:
+    """Check ``cls`` against the driver contract; ``DriverLoadError`` says precisely what is wrong."""
+    if not (isinstance(cls, type) and issubclass(cls, Driver)):
+        raise DriverLoadError(f"Driver '{name}' is {cls!r}, not a subclass of deltacloud.driver.Driver")
+    if inspect.isabstract(cls):
+        missing = sorted(getattr(cls, "__abstractmethods__", ()))
+        raise DriverLoadError(
+            f"Driver '{name}' does not implement the base collections: missing {', '.join(missing)}")
+    machine = getattr(cls, "state_machine", None)
+    if not isinstance(machine, StateMachine):
+        raise DriverLoadError(f"Driver '{name}' has no state_machine (a deltacloud.statemachine.StateMachine)")
+    for transition in machine.transitions:
+        action = transition.action
+        if action and action != "create" and not cls.supports(f"{action}_instance"):
+            raise DriverLoadError(
+                f"Driver '{name}' allows '{action}' in its state machine but has no {action}_instance method")
+    return declare(cls.features, f"Driver '{name}'")
+
+
+def driver_info(name: str) -> DriverInfo:
+    """What ``/api/drivers`` shows for ``name`` without credentials."""
+    cls = load_driver(name)
+    return DriverInfo(name, cls.name or name.capitalize(), tuple(cls.providers_known))

@@ -1,0 +1,74 @@
+"""The plugin manager, and the typed facade the rest of the core calls hooks through.
+
+Plugins register in the entry point group ``deltacloud.plugins``. ``DELTACLOUD_PLUGINS``
+(comma-separated names) loads only those; ``DELTACLOUD_TRACE_HOOKS=1`` logs every hook call.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from importlib.metadata import entry_points
+from typing import Any
+
+import pluggy
+
+from deltacloud import default_hooks, hookspecs
+from deltacloud.errors import DeltacloudError
+from deltacloud.spec import Collection
+
+log = logging.getLogger("deltacloud.plugins")
+PLUGIN_GROUP = "deltacloud.plugins"
+
+
+@functools.cache
+def plugin_manager() -> pluggy.PluginManager:
+    """The process's plugin manager, built once: specs, core defaults, installed plugins."""
+    pm = pluggy.PluginManager("deltacloud")
+    pm.add_hookspecs(hookspecs)
+    pm.register(default_hooks, name="deltacloud.default_hooks")
+    wanted = {n.strip() for n in os.environ.get("DELTACLOUD_PLUGINS", "").split(",") if n.strip()}
+    for ep in entry_points(group=PLUGIN_GROUP):
+        if wanted and ep.name not in wanted:
+            continue
+        pm.register(ep.load(), name=f"plugin:{ep.name}")
+    if os.environ.get("DELTACLOUD_TRACE_HOOKS"):
+        pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
+        pm.enable_tracing()
+    pm.check_pending()
+    return pm
+
+
+def register_driver(name: str, driver_class: type) -> None:
+    """Register a driver class so it can implement hooks without a second entry point."""
+    pm = plugin_manager()
+    plugin_name = f"driver:{name}"
+    if pm.get_plugin(plugin_name) is None:
+        pm.register(driver_class, name=plugin_name)
+        pm.check_pending()
+
+
+def collections() -> list[Collection]:
+    """Every collection of the API, from the core and from plugins, de-duplicated by name."""
+    seen: dict[str, Collection] = {}
+    for contributed in reversed(plugin_manager().hook.deltacloud_collections()):
+        for collection in contributed:
+            seen[collection.name] = collection
+    return list(seen.values())
+
+
+def extra_features(driver_name: str, driver_class: type) -> list[str]:
+    """Feature names plugins advertise for a driver."""
+    results = plugin_manager().hook.deltacloud_features(driver_name=driver_name, driver_class=driver_class)
+    return [name for names in results for name in names]
+
+
+def translate_error(error: Exception, driver_name: str) -> DeltacloudError | None:
+    """The ``DeltacloudError`` a plugin or driver maps a backend exception to, if any."""
+    return plugin_manager().hook.deltacloud_translate_error(error=error, driver_name=driver_name)
+
+
+def configure_app(app: Any, config: Any) -> None:
+    """Let plugins adjust the app."""
+    plugin_manager().hook.deltacloud_configure_app(app=app, config=config)

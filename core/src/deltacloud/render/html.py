@@ -1,0 +1,67 @@
+"""The plain HTML rendering: every document browsable, every operation a form (Jinja2 templates)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+
+from deltacloud.render.context import RenderContext
+from deltacloud.spec import Collection, Operation, Param
+
+
+@functools.cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("deltacloud", "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def operation_fields(op: Operation, collection: Collection, ctx: RenderContext) -> list[Param]:
+    """The form fields of an operation: its own parameters plus those of the features the driver advertises."""
+    fields = list(op.params)
+    names = {p.name for p in fields}
+    for declared in ctx.features:
+        feature = declared.feature
+        if feature.collection == collection.name and feature.operation == op.name:
+            fields.extend(p for p in feature.params if p.name not in names)
+    return [p for p in fields if p.name != "id" or op.kind != "index"]
+
+
+def _base(ctx: RenderContext) -> dict[str, Any]:
+    return {"ctx": ctx, "api_href": ctx.base}
+
+
+def render_api(data: dict[str, Any], links: Sequence[Any], ctx: RenderContext) -> bytes:
+    """The entry point page."""
+    return _env().get_template("api.html").render(api=data, **_base(ctx)).encode()
+
+
+def render_list(items: list[dict[str, Any]], collection: Collection, ctx: RenderContext) -> bytes:
+    """A collection page: a table of its objects and, when supported, the create form."""
+    create = collection.operation("create")
+    form = None
+    if create is not None and ctx.supports(create.driver_method):
+        form = {"href": ctx.href(collection.name), "fields": operation_fields(create, collection, ctx),
+                "title": create.description}
+    return _env().get_template("list.html").render(
+        collection=collection, items=items, form=form, **_base(ctx)).encode()
+
+
+def render_item(data: dict[str, Any], collection: Collection, ctx: RenderContext) -> bytes:
+    """An object page: its fields and a form per action it offers."""
+    forms = []
+    for action in data.get("actions", []) if isinstance(data, dict) else []:
+        op = collection.operation(action["rel"])
+        fields = operation_fields(op, collection, ctx) if op is not None and op.kind == "action" else []
+        forms.append({"rel": action["rel"], "href": action["href"], "method": action["method"], "fields": fields})
+    return _env().get_template("item.html").render(
+        collection=collection, item=data, forms=forms, **_base(ctx)).encode()
+
+
+def render_error(status: int, message: str, driver: str, provider: str | None) -> bytes:
+    """An error page."""
+    return _env().get_template("error.html").render(
+        status=status, message=message, driver=driver, provider=provider).encode()

@@ -1,0 +1,290 @@
+"""Generic Falcon resources: one set of classes serves every collection of the API description."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import defusedxml.ElementTree as SafeET
+import falcon
+
+from deltacloud import plugins
+from deltacloud.context import MATRIX_PARAMS_KEY, RequestState
+from deltacloud.driver import Driver
+from deltacloud.errors import (
+    DeltacloudError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    ValidationError,
+)
+from deltacloud.params import validate
+from deltacloud.render.context import RenderContext
+from deltacloud.render.document import render_item, render_list
+from deltacloud.spec import Collection, Operation, Param
+
+CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
+#: Filters the core applies to every listing, whatever the driver did with them.
+GENERIC_FILTERS = ("id", "state", "architecture", "realm_id", "owner_id")
+
+
+def state_of(req: falcon.Request) -> RequestState:
+    """The request's selection made by the middleware."""
+    return req.context.deltacloud
+
+
+def render_context(req: falcon.Request) -> RenderContext:
+    """Where hrefs point and which driver renders, from the request's own scheme, host and script name."""
+    state = state_of(req)
+    assert state.loaded is not None
+    base = f"{req.scheme}://{req.netloc}{req.root_path}/api"
+    return RenderContext(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
+
+
+def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
+    """Every request parameter as lists of strings: matrix, query string, then the body (form, JSON or XML)."""
+    raw: dict[str, list[str]] = {}
+    for key, values in req.env.get(MATRIX_PARAMS_KEY, {}).items():
+        raw.setdefault(key, []).extend(values)
+    for key, value in req.params.items():
+        raw.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+    if req.method in ("POST", "PUT", "PATCH", "DELETE") and (req.content_length or 0) > 0:
+        if req.content_length > max_body:
+            raise PayloadTooLargeError(f"Request body larger than {max_body} bytes")
+        for key, values in _body_params(req).items():
+            raw.setdefault(key, []).extend(values)
+    return raw
+
+
+def _body_params(req: falcon.Request) -> dict[str, list[str]]:
+    media = (req.content_type or "").split(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        form = req.get_media()
+        return {k: (v if isinstance(v, list) else [v]) for k, v in form.items()}
+    data = req.bounded_stream.read()
+    if media in ("application/json", ""):
+        if not data.strip():
+            return {}
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            raise ValidationError("Request body is not valid JSON") from None
+        if not isinstance(doc, dict):
+            raise ValidationError("A JSON request body must be an object of parameters")
+        return {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in doc.items()
+                if not isinstance(v, dict)}
+    if media in ("application/xml", "text/xml"):
+        try:
+            root = SafeET.fromstring(data)
+        except Exception:  # defusedxml raises several types for malicious or broken XML
+            raise ValidationError("Request body is not well-formed, safe XML") from None
+        out: dict[str, list[str]] = {}
+        for child in root:
+            out.setdefault(child.tag, []).append((child.text or "").strip())
+        return out
+    raise UnsupportedMediaTypeError(f"Cannot read a request body of type '{media}'")
+
+
+def operation_params(op: Operation, collection: Collection, state: RequestState) -> list[Param]:
+    """The parameters ``op`` accepts for this driver: its own plus those of advertised features."""
+    params = list(op.params)
+    assert state.loaded is not None
+    for declared in state.loaded.features:
+        feature = declared.feature
+        if feature.collection == collection.name and feature.operation == op.name:
+            params.extend(feature.params)
+    return params
+
+
+def _matches(item: Any, filters: dict[str, Any]) -> bool:
+    for key in GENERIC_FILTERS:
+        if key in filters and hasattr(item, key):
+            wanted, actual = str(filters[key]), str(getattr(item, key))
+            if (actual.lower() != wanted.lower()) if key == "state" else (actual != wanted):
+                return False
+    return True
+
+
+class Api:
+    """Shared by every resource of one app: the collections and the server's settings."""
+
+    def __init__(self, collections: Iterable[Collection], max_body: int) -> None:
+        self.collections = {c.name: c for c in collections}
+        self.max_body = max_body
+
+    def supported(self, collection: Collection, state: RequestState) -> bool:
+        """Whether the request's driver offers ``collection``."""
+        assert state.loaded is not None
+        if collection.always or collection.base:
+            return True
+        index = collection.index
+        return index is not None and state.loaded.cls.supports(index.driver_method)
+
+    def operation_supported(self, op: Operation, collection: Collection, state: RequestState) -> bool:
+        """Whether the request's driver implements ``op``."""
+        assert state.loaded is not None
+        return collection.always or state.loaded.cls.supports(op.driver_method)
+
+    def execute(self, req: falcon.Request, resp: falcon.Response, collection: Collection, kind: str,
+                id: str | None = None, name: str | None = None) -> None:
+        """Validate, call the driver, render: the one path every operation takes."""
+        state = state_of(req)
+        if not self.supported(collection, state):
+            raise NotFoundError(f"Collection '{collection.name}' is not supported by driver '{state.driver_name}'")
+        op = self._find(collection, kind, name, state, id)
+        values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
+        if ignored:
+            resp.set_header("Warning", f'299 - "Ignored parameters: {", ".join(ignored)[:200]}"')
+        assert state.loaded is not None
+        driver = state.loaded.cls(state.credentials, state.provider)
+        result = self._call(driver, op, id, values, state)
+        self._respond(req, resp, collection, op, result)
+
+    def _find(self, collection: Collection, kind: str, name: str | None, state: RequestState,
+              id: str | None) -> Operation:
+        if kind == "action":
+            op = collection.operation(name or "")
+            if op is None or op.kind != "action":
+                raise NotFoundError(f"'{name}' is not an action on {collection.name}")
+        else:
+            op = next((o for o in collection.operations if o.kind == kind), None)
+        if op is None or not self.operation_supported(op, collection, state):
+            allowed = self.allowed_methods(collection, state, member=id is not None, action=name)
+            what = f"'{name}'" if kind == "action" else kind
+            raise MethodNotAllowedError(
+                f"Driver '{state.driver_name}' does not support {what} on {collection.name}", allowed=allowed)
+        return op
+
+    def allowed_methods(self, collection: Collection, state: RequestState, *, member: bool,
+                        action: str | None = None) -> list[str]:
+        """The HTTP methods the driver supports on a collection, member or action URL."""
+        methods = {"OPTIONS"}
+        for op in collection.operations:
+            if not self.operation_supported(op, collection, state):
+                continue
+            if action is not None:
+                if op.kind == "action" and op.name == action:
+                    methods.add(op.http_method)
+            elif op.on_member == member and op.kind != "action":
+                methods.add(op.http_method)
+        if "GET" in methods:
+            methods.add("HEAD")
+        return sorted(methods)
+
+    def _call(self, driver: Driver, op: Operation, id: str | None, values: dict[str, Any],
+              state: RequestState) -> Any:
+        started = time.perf_counter()
+        try:
+            if op.invoke is not None:
+                return op.invoke(driver, id, values)
+            method = getattr(driver, op.driver_method)
+            if op.kind == "index":
+                filters = {k: str(v) for k, v in values.items() if not isinstance(v, bytes | tuple)}
+                return [item for item in method(filters) if _matches(item, values)]
+            if op.kind in ("show", "destroy"):
+                return method(id)
+            if op.kind == "create":
+                return method(**values)
+            return method(id, **values)
+        except DeltacloudError:
+            raise
+        except Exception as exc:
+            translated = plugins.translate_error(exc, state.driver_name)
+            if translated is not None:
+                raise translated from exc
+            raise
+        finally:
+            state.backend_seconds += time.perf_counter() - started
+
+    def _respond(self, req: falcon.Request, resp: falcon.Response, collection: Collection, op: Operation,
+                 result: Any) -> None:
+        state = state_of(req)
+        if op.status == 204 or result is None:
+            resp.status = 204
+            return
+        resp.status = op.status
+        ctx = render_context(req)
+        resp.content_type = CONTENT_TYPES[state.fmt]
+        if isinstance(result, list):
+            resp.data = render_list(result, collection, ctx, state.fmt)
+            first = result[0] if result else None
+        else:
+            resp.data = render_item(result, collection, ctx, state.fmt)
+            first = result
+        if op.status == 201 and first is not None and hasattr(first, "id"):
+            resp.location = ctx.href(collection.name, first.id)
+
+
+class CollectionResource:
+    """``/api/<collection>``: index (GET) and create (POST)."""
+
+    def __init__(self, api: Api, collection: Collection) -> None:
+        self.api, self.collection = api, collection
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.api.execute(req, resp, self.collection, "index")
+
+    on_head = on_get
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.api.execute(req, resp, self.collection, "create")
+
+    def on_options(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.set_header("Allow", ", ".join(self.api.allowed_methods(self.collection, state_of(req), member=False)))
+        resp.status = 200
+
+
+class MemberResource:
+    """``/api/<collection>/<id>``: show (GET) and destroy (DELETE, or POST with ``_method=delete``)."""
+
+    def __init__(self, api: Api, collection: Collection) -> None:
+        self.api, self.collection = api, collection
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        self.api.execute(req, resp, self.collection, "show", id)
+
+    on_head = on_get
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        self.api.execute(req, resp, self.collection, "destroy", id)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        if _method_override(req) == "delete":
+            self.api.execute(req, resp, self.collection, "destroy", id)
+            return
+        allowed = self.api.allowed_methods(self.collection, state_of(req), member=True)
+        raise MethodNotAllowedError(f"POST is not allowed on a member of {self.collection.name}", allowed=allowed)
+
+    def on_options(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        op = self.collection.operation(id)
+        if op is not None:  # OPTIONS /api/<collection>/<operation>: its parameters, as the original did
+            params = operation_params(op, self.collection, state_of(req))
+            resp.set_header("Allow", ",".join(
+                f"{p.name}:{p.type}:{'required' if p.required else 'optional'}" for p in params))
+        else:
+            resp.set_header("Allow", ", ".join(self.api.allowed_methods(self.collection, state_of(req),
+                                                                       member=True)))
+        resp.status = 200
+
+
+class ActionResource:
+    """``/api/<collection>/<id>/<action>``: a member action (POST)."""
+
+    def __init__(self, api: Api, collection: Collection) -> None:
+        self.api, self.collection = api, collection
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
+        self.api.execute(req, resp, self.collection, "action", id, action)
+
+
+def _method_override(req: falcon.Request) -> str:
+    """The ``_method`` an HTML form sends to stand for DELETE."""
+    value = req.get_param("_method")
+    if value is None and (req.content_type or "").startswith("application/x-www-form-urlencoded"):
+        form = req.get_media()
+        value = form.get("_method") if isinstance(form, dict) else None
+    return (value or "").lower() if isinstance(value, str) else ""
+

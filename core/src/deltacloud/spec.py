@@ -1,0 +1,104 @@
+"""The vocabulary of the API description: collections, operations and parameters.
+
+The whole API is described once with these classes (``deltacloud.base_api`` and the
+``deltacloud_collections`` hook); routes, validation, ``OPTIONS``, the docs and the HTML
+forms are all derived from that description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamType = Literal["string", "integer", "number", "boolean", "list", "base64", "file"]
+OperationKind = Literal["index", "show", "create", "destroy", "action", "update"]
+
+#: The HTTP method of each kind of operation (actions default to POST).
+METHODS: dict[str, str] = {
+    "index": "GET", "show": "GET", "create": "POST", "destroy": "DELETE", "action": "POST", "update": "PATCH",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A request parameter: its type, whether it is required, allowed choices, other spellings.
+
+    A ``list`` parameter is accepted repeated (``firewalls=a&firewalls=b``) and in the
+    numbered form ``firewalls1``, ``firewalls2``…, as the original clients sent it.
+    """
+
+    name: str
+    type: ParamType = "string"
+    required: bool = False
+    description: str = ""
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of a collection.
+
+    ``driver_method`` names the ``Driver`` method that implements it: the operation exists for
+    a driver only when the driver implements that method. ``invoke``, when given, turns the
+    validated parameters into the driver call; otherwise the call is derived from ``kind``.
+    ``feature_params`` come from the feature catalogue when the driver advertises them.
+    """
+
+    name: str
+    kind: OperationKind
+    driver_method: str
+    status: int = 200
+    params: tuple[Param, ...] = ()
+    description: str = ""
+    method: str = ""
+    auth: bool = True
+    invoke: Callable[..., Any] | None = None
+
+    @property
+    def http_method(self) -> str:
+        """The HTTP method clients use for this operation."""
+        return self.method or METHODS[self.kind]
+
+    @property
+    def on_member(self) -> bool:
+        """Whether the operation addresses one object (``/api/<collection>/<id>``)."""
+        return self.kind in ("show", "destroy", "action", "update")
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A top-level collection of the API.
+
+    ``base`` collections must be implemented by every driver; ``always`` ones (drivers,
+    instance_states) do not depend on the driver at all. ``model`` is the model class its
+    items are, used by the renderers.
+    """
+
+    name: str
+    singular: str
+    description: str
+    operations: tuple[Operation, ...]
+    base: bool = False
+    always: bool = False
+    model: type | None = None
+    operations_by_name: dict[str, Operation] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "operations_by_name", {op.name: op for op in self.operations})
+
+    def operation(self, name: str) -> Operation | None:
+        """The operation called ``name``, or None."""
+        return self.operations_by_name.get(name)
+
+    @property
+    def index(self) -> Operation | None:
+        """The listing operation, whose presence decides whether a driver supports the collection."""
+        return self.operations_by_name.get("index")
+
+    def actions(self) -> tuple[Operation, ...]:
+        """The member actions (``POST /api/<collection>/<id>/<action>``)."""
+        return tuple(op for op in self.operations if op.kind == "action")

@@ -1,0 +1,36 @@
+"""Fixtures of the core's tests: a tiny driver installed as a real entry point, and a test client."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+from pathlib import Path
+
+import falcon.testing
+import pytest
+
+from deltacloud.app import create_app
+from deltacloud.config import ServerConfig
+from deltacloud.testing import installed_entry_point
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """The tiny driver installed under the name ``tiny`` (fresh state per test)."""
+    shutil.copy(FIXTURES / "tiny_driver.py", tmp_path / "tiny_driver.py")
+    with installed_entry_point(tmp_path, "tiny", "tiny_driver:TinyDriver"):
+        yield tmp_path
+
+
+@pytest.fixture
+def client(tiny):
+    """A Falcon test client of an app whose default driver is ``tiny``."""
+    return falcon.testing.TestClient(create_app(ServerConfig(driver="tiny")))
+
+
+@pytest.fixture
+def auth():
+    """Headers with the tiny driver's credentials."""
+    return {"Authorization": "Basic " + base64.b64encode(b"u:p").decode()}
