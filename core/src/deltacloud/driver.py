@@ -12,7 +12,8 @@ import abc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from deltacloud.errors import AuthenticationError, NotFoundError, NotSupportedError
+from deltacloud.driver_optional import OptionalCollections, find
+from deltacloud.errors import AuthenticationError, NotSupportedError
 from deltacloud.models import (
     Credentials,
     HardwareProfile,
@@ -28,7 +29,7 @@ from deltacloud.statemachine import StateMachine
 Filters = Mapping[str, str]
 
 
-class Driver(abc.ABC):
+class Driver(OptionalCollections, abc.ABC):
     """Base class of every cloud driver.
 
     Class attributes a driver sets:
@@ -92,7 +93,7 @@ class Driver(abc.ABC):
 
     def realm(self, id: str) -> Realm:
         """One realm; by default found in ``realms``."""
-        return _find(self.realms({"id": id}), id, "Realm")
+        return find(self.realms({"id": id}), id, "Realm")
 
     @abc.abstractmethod
     def hardware_profiles(self, filters: Filters) -> Iterable[HardwareProfile]:
@@ -100,7 +101,7 @@ class Driver(abc.ABC):
 
     def hardware_profile(self, id: str) -> HardwareProfile:
         """One hardware profile; by default found in ``hardware_profiles``."""
-        return _find(self.hardware_profiles({"id": id}), id, "Hardware profile")
+        return find(self.hardware_profiles({"id": id}), id, "Hardware profile")
 
     @abc.abstractmethod
     def images(self, filters: Filters) -> Iterable[Image]:
@@ -108,7 +109,7 @@ class Driver(abc.ABC):
 
     def image(self, id: str) -> Image:
         """One image; by default found in ``images``."""
-        return _find(self.images({"id": id}), id, "Image")
+        return find(self.images({"id": id}), id, "Image")
 
     @abc.abstractmethod
     def instances(self, filters: Filters) -> Iterable[Instance]:
@@ -116,7 +117,7 @@ class Driver(abc.ABC):
 
     def instance(self, id: str) -> Instance:
         """One instance; by default found in ``instances``."""
-        return _find(self.instances({"id": id}), id, "Instance")
+        return find(self.instances({"id": id}), id, "Instance")
 
     @abc.abstractmethod
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | Sequence[Instance]:
@@ -156,7 +157,7 @@ class Driver(abc.ABC):
 
     def key(self, id: str) -> Key:
         """One key; by default found in ``keys``."""
-        return _find(self.keys({"id": id}), id, "Key")
+        return find(self.keys({"id": id}), id, "Key")
 
     def create_key(self, name: str, public_key: str | None = None) -> Key:
         """Create a key pair, or import ``public_key`` (feature ``import_key``)."""
@@ -166,10 +167,3 @@ class Driver(abc.ABC):
         """Delete a key."""
         raise NotSupportedError("This driver cannot destroy keys")
 
-
-def _find(items: Iterable[Any], id: str, what: str) -> Any:
-    """The item of ``items`` whose id is ``id``; ``NotFoundError`` when there is none."""
-    for item in items:
-        if item.id == id:
-            return item
-    raise NotFoundError(f"{what} '{id}' not found")

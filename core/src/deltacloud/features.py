@@ -59,7 +59,7 @@ _FEATURES = (
             "Log in to a new instance with a password"),
     Feature("register_to_load_balancer", "instances", "create", (Param("load_balancer_id"),),
             "Register a new instance with a load balancer"),
-    Feature("instance_count", "instances", "create", (Param("instance_count", "integer", minimum=1, maximum=20),),
+    Feature("instance_count", "instances", "create", (Param("instance_count", "integer", minimum=1, maximum=100),),
             "Launch several instances at once"),
     Feature("attach_snapshot", "instances", "create", (Param("snapshot_id"), Param("device_name")),
             "Attach a volume made from a snapshot to a new instance"),
