@@ -1,0 +1,257 @@
+"""``MockDriver``: a complete cloud kept in a local SQLite file, the reference driver.
+
+Everything but the static realms and hardware profiles lives in the store shared by every
+server process using the same storage directory; instances are private to their owner.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import time
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from deltacloud.driver import Driver, Filters
+from deltacloud.errors import (
+    AuthenticationError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
+from deltacloud.instance_ops import check_overrides
+from deltacloud.models import Credentials, HardwareProfile, Image, Instance, Key, LaunchOptions, Realm
+from deltacloud.statemachine import StateMachine
+from deltacloud_driver_mock import catalog, keymaterial, lifecycle, records
+from deltacloud_driver_mock.seed import seed_documents
+from deltacloud_driver_mock.settings import storage_directory, transition_delay
+from deltacloud_driver_mock.store import Condition, Store
+
+#: The only credentials the mock accepts.
+USER, PASSWORD = "mockuser", "mockpassword"
+
+IMAGES, INSTANCES, KEYS = "images", "instances", "keys"
+
+# Names that become ids, and so URL path segments: no slash, no control characters.
+_BAD_NAME = re.compile(r"[/\x00-\x1f\x7f]")
+_MAX_NAME = 255
+
+
+def _checked_name(value: str, param: str, what: str) -> str:
+    if not value or not value.strip():
+        raise ValidationError(f"The {what} name must not be empty", param=param)
+    if len(value) > _MAX_NAME or _BAD_NAME.search(value):
+        raise ValidationError(f"The {what} name must be at most {_MAX_NAME} characters, without '/' or control "
+                              f"characters", param=param)
+    return value
+
+
+class MockDriver(Driver):
+    """The mock cloud: user ``mockuser``, password ``mockpassword``.
+
+    Storage: ``$DELTACLOUD_MOCK_STORAGE`` (a directory) or the user's data directory; the
+    automatic transitions take ``$DELTACLOUD_MOCK_DELAY`` seconds (default 2).
+    """
+
+    name: ClassVar[str] = "Mock"
+    state_machine: ClassVar[StateMachine] = lifecycle.MACHINE
+    features: ClassVar[Sequence[str]] = (
+        "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
+        "import_key", "image_name", "image_description", "owner_id",
+    )
+
+    def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
+        super().__init__(credentials, provider)
+        self.store = Store.open(storage_directory(), seed_documents)
+        self.delay = transition_delay()
+
+    # -- credentials ---------------------------------------------------------------------------
+
+    def _user(self) -> str:
+        """The authenticated user; ``AuthenticationError`` unless the credentials are the mock's."""
+        creds = self.credentials
+        user_ok = hmac.compare_digest(creds.user.encode(), USER.encode())
+        password_ok = hmac.compare_digest(creds.password.encode(), PASSWORD.encode())
+        if not (user_ok and password_ok):
+            raise AuthenticationError("Invalid credentials for the mock driver")
+        return creds.user
+
+    # -- realms and hardware profiles ----------------------------------------------------------
+
+    def realms(self, filters: Filters) -> list[Realm]:
+        """The two fixed realms, ``us`` and ``eu``."""
+        self._user()
+        wanted = filters.get("id")
+        return [r for r in catalog.REALMS if wanted is None or r.id == wanted]
+
+    def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
+        """The static profiles in index order; needs no credentials."""
+        wanted = filters.get("id")
+        return [p for p in catalog.HARDWARE_PROFILES if wanted is None or p.id == wanted]
+
+    # -- images --------------------------------------------------------------------------------
+
+    def images(self, filters: Filters) -> list[Image]:
+        """Every image; ``filters`` may narrow by ``id``, ``architecture`` and ``owner_id``."""
+        self._user()
+        fields = {name: filters[name] for name in ("architecture", "owner_id") if filters.get(name) is not None}
+        return [records.image(doc) for doc in self.store.list(IMAGES, id=filters.get("id"), fields=fields)]
+
+    def create_image(self, instance_id: str, name: str | None = None, description: str | None = None) -> Image:
+        """Make an image of one of the caller's instances; its id is ``name`` (generated when missing)."""
+        user = self._user()
+        if name is not None:
+            _checked_name(name, "name", "image")
+        now = time.time()
+        with self.store.transaction() as tx:
+            inst = tx.get(INSTANCES, instance_id)
+            if inst is None or inst["owner_id"] != user:
+                raise NotFoundError(f"Instance '{instance_id}' not found")
+            if not inst.get("create_image", True):
+                raise ConflictError(f"No image can be created from instance '{instance_id}'")
+            image_id = name or tx.next_free_id(IMAGES, "img")
+            source = tx.get(IMAGES, inst["image_id"])
+            if source is not None:
+                architecture = source.get("architecture") or ""
+            else:  # the instance's image was deleted since: fall back on its hardware profile
+                architecture = catalog.architecture_of(inst["hardware_profile_id"])
+            doc = records.new_image(image_id, user, architecture, description or "", now)
+            if not tx.insert(IMAGES, doc, owner=user):
+                raise ConflictError(f"Image '{image_id}' already exists")
+        return records.image(doc)
+
+    def destroy_image(self, id: str) -> None:
+        """Delete one of the caller's images."""
+        user = self._user()
+        with self.store.transaction() as tx:
+            doc = tx.get(IMAGES, id)
+            if doc is None:
+                raise NotFoundError(f"Image '{id}' not found")
+            if doc.get("owner_id") != user:
+                raise ForbiddenError(f"Image '{id}' belongs to another user")
+            tx.delete(IMAGES, id)
+
+    # -- instances -----------------------------------------------------------------------------
+
+    def instances(self, filters: Filters) -> list[Instance]:
+        """The caller's instances; ``id``, ``state`` and ``realm_id`` filters are applied in SQL."""
+        user = self._user()
+        now = time.time()
+        fields = {"realm_id": filters["realm_id"]} if filters.get("realm_id") is not None else None
+        where: list[Condition] = []
+        if filters.get("state") is not None:
+            where.append((f"{lifecycle.EFFECTIVE_STATE_SQL} = ?", (now, filters["state"].upper())))
+        docs = self.store.list(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
+        return [records.instance(doc, lifecycle.effective_state(doc, now)) for doc in docs]
+
+    def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
+        """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.
+
+        New instances are PENDING and become RUNNING after the configured delay.
+        """
+        user = self._user()
+        count = options.instance_count
+        if count < 1:
+            raise ValidationError("Parameter 'instance_count' must be at least 1", param="instance_count")
+        realm_id = options.realm_id or catalog.DEFAULT_REALM
+        if realm_id not in catalog.REALMS_BY_ID:
+            raise ValidationError(f"Realm '{realm_id}' does not exist", param="realm_id")
+        profile_id = options.hardware_profile_id or catalog.DEFAULT_PROFILE
+        profile = catalog.PROFILES_BY_ID.get(profile_id)
+        if profile is None:
+            raise ValidationError(f"Hardware profile '{profile_id}' does not exist", param="hwp_id")
+        overrides = dict(check_overrides(profile, dict(options.hardware_profile_overrides)))
+        now = time.time()
+        name = options.name or f"i-{int(now)}"
+        docs = []
+        with self.store.transaction() as tx:
+            if not tx.exists(IMAGES, image_id):
+                raise ValidationError(f"Image '{image_id}' does not exist", param="image_id")
+            if options.keyname and not tx.exists(KEYS, options.keyname):
+                raise ValidationError(f"Key '{options.keyname}' does not exist", param="keyname")
+            for _ in range(count):
+                doc = records.new_instance(
+                    tx.next_free_id(INSTANCES, "inst"), name=name, owner=user, image_id=image_id,
+                    realm_id=realm_id, profile_id=profile.id, overrides=overrides, keyname=options.keyname,
+                    user_data=options.user_data, now=now)
+                doc = lifecycle.create(doc, now, self.delay)
+                tx.insert(INSTANCES, doc, owner=user)
+                docs.append(doc)
+        created = [records.instance(doc, doc["state"]) for doc in docs]
+        return created[0] if count == 1 else created
+
+    def _act(self, id: str, action: str) -> dict[str, Any]:
+        """Apply a client action to one of the caller's instances, atomically; the new document."""
+        user = self._user()
+        now = time.time()
+        with self.store.transaction() as tx:
+            doc = tx.get(INSTANCES, id)
+            if doc is None or doc["owner_id"] != user:
+                raise NotFoundError(f"Instance '{id}' not found")
+            doc = lifecycle.apply(doc, action, now, self.delay)
+            if doc["state"] == "FINISH":
+                tx.delete(INSTANCES, id)
+            else:
+                tx.put(INSTANCES, doc, owner=user)
+        return doc
+
+    def start_instance(self, id: str) -> Instance:
+        """Start a STOPPED instance: PENDING, then RUNNING after the delay."""
+        doc = self._act(id, "start")
+        return records.instance(doc, doc["state"])
+
+    def stop_instance(self, id: str) -> Instance:
+        """Stop a RUNNING instance: STOPPING, then STOPPED after the delay."""
+        doc = self._act(id, "stop")
+        return records.instance(doc, doc["state"])
+
+    def reboot_instance(self, id: str) -> Instance:
+        """Reboot a RUNNING instance; it stays RUNNING."""
+        doc = self._act(id, "reboot")
+        return records.instance(doc, doc["state"])
+
+    def destroy_instance(self, id: str) -> None:
+        """Destroy a STOPPED instance; it leaves the listing."""
+        self._act(id, "destroy")
+
+    def user_data(self, id: str) -> bytes | None:
+        """The user data one of the caller's instances was launched with (mock only; for tests and debugging)."""
+        user = self._user()
+        doc = self.store.get(INSTANCES, id)
+        if doc is None or doc["owner_id"] != user:
+            raise NotFoundError(f"Instance '{id}' not found")
+        return records.user_data(doc)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def keys(self, filters: Filters) -> list[Key]:
+        """Every key pair; ``filters`` may narrow by ``id``."""
+        self._user()
+        return [records.key(doc) for doc in self.store.list(KEYS, id=filters.get("id"))]
+
+    def create_key(self, name: str, public_key: str | None = None) -> Key:
+        """Create a key pair called ``name``, or import ``public_key`` (OpenSSH format) under that name."""
+        user = self._user()
+        _checked_name(name, "name", "key")
+        if public_key is not None and public_key.strip():
+            try:
+                fingerprint, text = keymaterial.import_public_key(public_key)
+            except ValueError as exc:
+                raise ValidationError(f"Parameter 'public_key' is not a valid public key: {exc}",
+                                      param="public_key") from None
+            doc = records.new_key(name, fingerprint, public_key=text)
+        else:
+            fingerprint, pem = keymaterial.generate()
+            doc = records.new_key(name, fingerprint, pem=pem)
+        with self.store.transaction() as tx:
+            if not tx.insert(KEYS, doc, owner=user):
+                raise ConflictError(f"Key '{name}' already exists")
+        return records.key(doc)
+
+    def destroy_key(self, id: str) -> None:
+        """Delete a key pair."""
+        self._user()
+        with self.store.transaction() as tx:
+            if not tx.delete(KEYS, id):
+                raise NotFoundError(f"Key '{id}' not found")

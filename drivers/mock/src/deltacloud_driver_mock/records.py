@@ -1,0 +1,116 @@
+"""Stored documents to models and back: the mock's JSON shapes in one place.
+
+Document shapes (all JSON objects with an ``id``):
+
+* ``images``: name, description, owner_id, architecture, state, creation_time.
+* ``instances``: name, owner_id, image_id, realm_id, state, next_state, next_at,
+  hardware_profile_id, hardware_profile_overrides (object), public_addresses and
+  private_addresses (lists of ``{address, type}``), keyname, create_image, storage_volumes
+  (lists of ``{id, device}``), user_data (base64 text or null), launch_time.
+* ``keys``: name, type, fingerprint, pem, public_key.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from deltacloud.models import Address, AttachedVolume, Image, Instance, Key
+from deltacloud_driver_mock.catalog import PROFILE_IDS
+
+
+def timestamp(now: float) -> str:
+    """``now`` (epoch seconds) as ISO 8601 UTC, e.g. ``2024-05-01T12:00:00Z``."""
+    return datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def image(doc: Mapping[str, Any]) -> Image:
+    """The model of an image document; every image offers every hardware profile."""
+    return Image(
+        id=doc["id"],
+        name=doc.get("name") or doc["id"],
+        description=doc.get("description") or "",
+        owner_id=doc.get("owner_id") or "",
+        architecture=doc.get("architecture") or "",
+        state=doc.get("state") or "AVAILABLE",
+        creation_time=doc.get("creation_time") or "",
+        hardware_profiles=PROFILE_IDS,
+    )
+
+
+def new_image(id: str, owner: str, architecture: str, description: str, now: float) -> dict[str, Any]:
+    """The document of an image just made from an instance."""
+    return {"id": id, "name": id, "description": description, "owner_id": owner, "architecture": architecture,
+            "state": "AVAILABLE", "creation_time": timestamp(now)}
+
+
+def _addresses(items: list[Mapping[str, str]]) -> tuple[Address, ...]:
+    return tuple(Address(a["address"], a.get("type", "ipv4")) for a in items)
+
+
+def instance(doc: Mapping[str, Any], state: str) -> Instance:
+    """The model of an instance document, shown in ``state`` (the caller derives it from the clock)."""
+    return Instance(
+        id=doc["id"],
+        name=doc.get("name") or "",
+        owner_id=doc["owner_id"],
+        image_id=doc["image_id"],
+        realm_id=doc["realm_id"],
+        state=state,
+        hardware_profile_id=doc["hardware_profile_id"],
+        hardware_profile_overrides=tuple((k, str(v)) for k, v in (doc.get("hardware_profile_overrides") or {}).items()),
+        public_addresses=_addresses(doc.get("public_addresses") or []),
+        private_addresses=_addresses(doc.get("private_addresses") or []),
+        launch_time=doc.get("launch_time") or "",
+        keyname=doc.get("keyname") or "",
+        storage_volumes=tuple(AttachedVolume(v["id"], v.get("device") or "") for v in doc.get("storage_volumes") or []),
+        create_image=bool(doc.get("create_image", True)),
+    )
+
+
+def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str, profile_id: str,
+                 overrides: Mapping[str, str], keyname: str | None, user_data: bytes | None,
+                 now: float) -> dict[str, Any]:
+    """The document of a new instance, before the state machine puts it in its first state."""
+    return {
+        "id": id,
+        "name": name,
+        "owner_id": owner,
+        "image_id": image_id,
+        "realm_id": realm_id,
+        "state": "START",
+        "hardware_profile_id": profile_id,
+        "hardware_profile_overrides": dict(overrides),
+        "public_addresses": [{"address": f"{image_id}.{id}.public.com", "type": "hostname"}],
+        "private_addresses": [{"address": f"{image_id}.{id}.private.com", "type": "hostname"}],
+        "keyname": keyname or "",
+        "create_image": True,
+        "storage_volumes": [],
+        "user_data": base64.b64encode(user_data).decode("ascii") if user_data is not None else None,
+        "launch_time": timestamp(now),
+    }
+
+
+def user_data(doc: Mapping[str, Any]) -> bytes | None:
+    """The user data an instance was launched with, decoded, or None."""
+    text = doc.get("user_data")
+    return base64.b64decode(text) if text is not None else None
+
+
+def key(doc: Mapping[str, Any]) -> Key:
+    """The model of a key document."""
+    return Key(
+        id=doc["id"],
+        name=doc.get("name") or doc["id"],
+        type=doc.get("type") or "key",
+        fingerprint=doc.get("fingerprint") or "",
+        pem=doc.get("pem") or "",
+        public_key=doc.get("public_key") or "",
+    )
+
+
+def new_key(name: str, fingerprint: str, pem: str = "", public_key: str = "") -> dict[str, Any]:
+    """The document of a new key pair (generated: ``pem`` set; imported: ``public_key`` set)."""
+    return {"id": name, "name": name, "type": "key", "fingerprint": fingerprint, "pem": pem, "public_key": public_key}
