@@ -60,6 +60,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No API_DRIVER / API_PROVIDER from the outside; DELTACLOUD_MOCK_STORAGE restored after the test."""
     monkeypatch.delenv("API_DRIVER", raising=False)
     monkeypatch.delenv("API_PROVIDER", raising=False)
+    monkeypatch.delenv("SCRIPT_NAME", raising=False)
     monkeypatch.setenv("DELTACLOUD_MOCK_STORAGE", "unchanged")
     return monkeypatch
 
@@ -233,6 +234,13 @@ def test_ipv6_address_is_bracketed(drivers: dict[str, Any], served: list[Any], c
     _, options, banner = served[0]
     assert options["bind"] == ["[::1]:3002"]
     assert banner.endswith("http://[::1]:3002/api")
+
+
+def test_banner_shows_the_script_name_prefix(drivers: dict[str, Any], served: list[Any],
+                                            clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("SCRIPT_NAME", "/cloud/")
+    assert cli.main(["-i", "fake"]) == 0
+    assert served[0][2] == "deltacloudd: driver fake on http://127.0.0.1:3001/cloud/api"
 
 
 # -- gunicorn settings -------------------------------------------------------------------------------

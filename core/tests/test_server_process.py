@@ -65,9 +65,10 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
         count += 1
         port = _free_port()
         env = dict(os.environ)
-        env.update(DELTACLOUD_MOCK_DELAY="0", PYTHONUNBUFFERED="1")
-        env.pop("API_DRIVER", None)
-        env.pop("API_PROVIDER", None)
+        # A private home: gunicorn would put its control socket there if deltacloudd left it on.
+        env.update(DELTACLOUD_MOCK_DELAY="0", PYTHONUNBUFFERED="1", HOME=str(tmp_path / "home"))
+        for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NAME"):
+            env.pop(name, None)
         log = tmp_path / f"server{count}.log"
         argv = [sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
                 "--mock-storage", str(tmp_path / f"store{count}"), "--workers", "1", "--threads", "2", *extra]
@@ -179,7 +180,7 @@ def test_wrong_credentials_get_401_with_a_challenge(start_server: Callable[..., 
     assert "wrong" not in server.output()
 
 
-def test_two_servers_side_by_side(start_server: Callable[..., Server]) -> None:
+def test_two_servers_side_by_side(start_server: Callable[..., Server], tmp_path: Path) -> None:
     first = start_server()
     second = start_server()
     assert first.url != second.url
@@ -190,6 +191,7 @@ def test_two_servers_side_by_side(start_server: Callable[..., Server]) -> None:
         assert {element.get("id") for element in _xml(response).findall("realm")} >= {"us", "eu"}
     assert "control socket" not in first.output().lower()
     assert "control socket" not in second.output().lower()
+    assert not (tmp_path / "home" / ".gunicorn").exists()
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:

@@ -129,10 +129,13 @@ def check_driver(name: str) -> str | None:
     return None
 
 
-def public_url(host: str, port: int, tls: bool) -> str:
-    """The URL of the API's entry point as a client on this machine would write it."""
+def public_url(host: str, port: int, tls: bool, prefix: str = "") -> str:
+    """The URL of the API's entry point as a client on this machine would write it.
+
+    ``prefix`` is the ``SCRIPT_NAME`` path the server is mounted under, if any.
+    """
     shown = f"[{host}]" if ":" in host else host
-    return f"{'https' if tls else 'http'}://{shown}:{port}/api"
+    return f"{'https' if tls else 'http'}://{shown}:{port}{prefix.rstrip('/')}/api"
 
 
 def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -228,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.mock_storage:
         os.environ["DELTACLOUD_MOCK_STORAGE"] = os.path.abspath(args.mock_storage)
     provider = f" (provider {args.provider})" if args.provider else ""
-    banner = f"{PROG}: driver {args.driver}{provider} on {public_url(args.hostname, args.port, bool(args.ssl_cert))}"
+    url = public_url(args.hostname, args.port, bool(args.ssl_cert), os.environ.get("SCRIPT_NAME", ""))
+    banner = f"{PROG}: driver {args.driver}{provider} on {url}"
     return serve(server_config(args), gunicorn_options(args), banner)
 
 
