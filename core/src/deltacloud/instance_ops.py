@@ -62,7 +62,8 @@ def create_instance(driver: Driver, _id: str | None, values: dict[str, Any]) -> 
         try:
             profile = driver.hardware_profile(hwp_id)
         except NotFoundError:
-            raise ValidationError(f"Hardware profile '{hwp_id}' does not exist", param="hwp_id") from None
+            raise ValidationError(f"Parameter 'hwp_id': hardware profile '{hwp_id}' does not exist",
+                                  param="hwp_id") from None
         checked = check_overrides(profile, overrides)
     elif overrides:
         raise ValidationError("Parameter 'hwp_id' is required with hwp_* overrides", param="hwp_id")
@@ -70,7 +71,8 @@ def create_instance(driver: Driver, _id: str | None, values: dict[str, Any]) -> 
         try:
             driver.realm(values["realm_id"])
         except NotFoundError:
-            raise ValidationError(f"Realm '{values['realm_id']}' does not exist", param="realm_id") from None
+            raise ValidationError(f"Parameter 'realm_id': realm '{values['realm_id']}' does not exist",
+                                  param="realm_id") from None
     options = LaunchOptions(
         realm_id=values.get("realm_id"),
         hardware_profile_id=hwp_id,

@@ -60,7 +60,7 @@ def load(name: str) -> LoadedDriver:
             f"Driver '{name}' is not installed; installed drivers: {', '.join(installed_drivers()) or 'none'}",
             param="driver")
     try:
-        cls = DriverManager(DRIVER_GROUP, name, invoke_on_load=False).driver
+        cls = DriverManager(DRIVER_GROUP, name, invoke_on_load=False, on_load_failure_callback=_reraise).driver
     except Exception as exc:  # stevedore wraps import errors in many ways
         raise DriverLoadError(f"Driver '{name}' could not be imported: {type(exc).__name__}: {exc}") from exc
     features = check_driver(name, cls)
@@ -94,3 +94,8 @@ def driver_info(name: str) -> DriverInfo:
     """What ``/api/drivers`` shows for ``name`` without credentials."""
     cls = load_driver(name)
     return DriverInfo(name, cls.name or name.capitalize(), tuple(cls.providers_known))
+
+
+def _reraise(_manager: object, _entrypoint: object, exception: Exception) -> None:
+    """Loading the one named driver must report why it failed, not just that it did."""
+    raise exception

@@ -124,9 +124,12 @@ class Api:
         return index is not None and state.loaded.cls.supports(index.driver_method)
 
     def operation_supported(self, op: Operation, collection: Collection, state: RequestState) -> bool:
-        """Whether the request's driver implements ``op``."""
+        """Whether the request's driver implements ``op`` (show has a default built on the listing)."""
         assert state.loaded is not None
-        return collection.always or state.loaded.cls.supports(op.driver_method)
+        if collection.always:
+            return True
+        method = collection.index.driver_method if op.kind == "show" and collection.index else op.driver_method
+        return state.loaded.cls.supports(method)
 
     def execute(self, req: falcon.Request, resp: falcon.Response, collection: Collection, kind: str,
                 id: str | None = None, name: str | None = None) -> None:

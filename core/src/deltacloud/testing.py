@@ -11,6 +11,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from stevedore import ExtensionManager
+
 from deltacloud import loader
 
 _DIST_COUNTER = [0]
@@ -20,6 +22,7 @@ def clear_caches() -> None:
     """Forget the drivers scanned and loaded so far (after entry points changed)."""
     loader.installed_drivers.cache_clear()
     loader.load.cache_clear()
+    ExtensionManager.ENTRY_POINT_CACHE.clear()
 
 
 @contextlib.contextmanager
