@@ -1,0 +1,64 @@
+"""Fixtures of the mock driver's tests: a private storage directory per test, drivers, helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from deltacloud.models import Credentials
+from deltacloud_driver_mock import MockDriver, Store
+
+MOCK_CREDENTIALS = Credentials("mockuser", "mockpassword")
+
+
+@pytest.fixture
+def storage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh storage directory for this test, with immediate automatic transitions (delay 0)."""
+    directory = tmp_path / "mock-storage"
+    monkeypatch.setenv("DELTACLOUD_MOCK_STORAGE", str(directory))
+    monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", "0")
+    yield directory
+    Store.close_all()
+
+
+@pytest.fixture
+def make_driver(storage: Path) -> Callable[..., MockDriver]:
+    """Build a driver on the test's storage; pass credentials, or None for an anonymous request."""
+
+    def make(credentials: Credentials | None = MOCK_CREDENTIALS) -> MockDriver:
+        return MockDriver(credentials)
+
+    return make
+
+
+@pytest.fixture
+def driver(make_driver: Callable[..., MockDriver]) -> MockDriver:
+    """A driver authenticated as ``mockuser``."""
+    return make_driver()
+
+
+@pytest.fixture
+def ids() -> Callable[..., list[str]]:
+    """The ids of an iterable of models, in order."""
+    return lambda items: [item.id for item in items]
+
+
+@pytest.fixture
+def api(storage: Path):
+    """A falcon test client of an app whose default driver is the mock, on the test's storage."""
+    import falcon.testing
+
+    from deltacloud.app import create_app
+    from deltacloud.config import ServerConfig
+
+    return falcon.testing.TestClient(create_app(ServerConfig(driver="mock")))
+
+
+@pytest.fixture
+def mock_auth() -> dict[str, str]:
+    """Basic credentials of mockuser."""
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()}

@@ -1,0 +1,49 @@
+"""The mock as the core sees it: an entry point, a valid driver class, features with effects."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from deltacloud.driver import Driver
+from deltacloud.loader import check_driver
+from deltacloud.models import LaunchOptions
+from deltacloud_driver_mock import MockDriver
+
+ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBFdxcUZ09Rf5zQiwWLKdaP1AIj1qLEUfGuvTVCTwFIM"
+FEATURES = {"user_name", "user_data", "authentication_key", "realm_filter", "instance_count", "import_key",
+            "image_name", "image_description", "owner_id"}
+
+
+def test_entry_point_names_the_driver():
+    (ep,) = [ep for ep in entry_points(group="deltacloud.drivers") if ep.name == "mock"]
+    assert ep.value == "deltacloud_driver_mock:MockDriver"
+    assert ep.load() is MockDriver
+
+
+def test_the_class_passes_the_core_checks():
+    assert issubclass(MockDriver, Driver) and MockDriver.name == "Mock"
+    declared = check_driver("mock", MockDriver)
+    assert {f.name for f in declared} == FEATURES
+
+
+def test_supported_operations():
+    for method in ("create_image", "destroy_image", "keys", "create_key", "destroy_key",
+                   "start_instance", "stop_instance", "reboot_instance"):
+        assert MockDriver.supports(method), method
+    for method in ("storage_volumes", "buckets", "addresses", "firewalls"):  # seeded, not served yet
+        assert not MockDriver.supports(method), method
+
+
+def test_every_feature_has_an_effect(driver, ids):
+    """One observable effect per advertised feature, through the models."""
+    key = driver.create_key("imported", ED25519)
+    assert key.fingerprint == "ac:c0:cd:b6:42:c2:15:73:f4:3a:ec:fc:6f:3f:3e:40"  # import_key
+    created = driver.create_instance("img1", LaunchOptions(
+        name="named", keyname="imported", instance_count=2, realm_id="eu", user_data=b"hello"))
+    assert [i.name for i in created] == ["named", "named"]  # user_name, instance_count
+    assert [i.keyname for i in created] == ["imported", "imported"]  # authentication_key
+    assert driver.user_data(created[0].id) == b"hello"  # user_data
+    assert ids(driver.instances({"realm_id": "eu"})) == ["inst3", *ids(created)]  # realm_filter
+    image = driver.create_image(created[0].id, "named-image", "described")
+    assert (image.name, image.description) == ("named-image", "described")  # image_name, image_description
+    assert ids(driver.images({"owner_id": "mockuser"})) == ["img3", "named-image"]  # owner_id
