@@ -27,6 +27,8 @@ class ValidationError(DeltacloudError):
     title = "Bad Request"
 
     def __init__(self, message: str, *, param: str | None = None) -> None:
+        if param and param not in message:
+            message = f"Parameter '{param}': {message}"
         super().__init__(message)
         self.param = param
 
