@@ -8,7 +8,8 @@ import defusedxml.ElementTree as ET
 import pytest
 import yaml
 
-RECORDINGS = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "recordings" / "deltacloud-server"
+# Golden responses of the original Deltacloud 1.1.1 server (VCR cassettes, from shared/reference/recordings).
+RECORDINGS = Path(__file__).parent / "recordings"
 
 
 def _recorded_body(cassette: str, path: str) -> str:
