@@ -177,3 +177,20 @@ def test_bad_delay_setting(monkeypatch, storage, text):
     monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", text)
     with pytest.raises(ValueError, match="DELTACLOUD_MOCK_DELAY"):
         MockDriver(None)
+
+
+def test_listings_are_one_indexed_query_without_a_sort(driver):
+    driver.images({})
+    conn = driver.store._conn()
+    for sql, args in [
+        ("SELECT body FROM documents WHERE kind = ? ORDER BY rowid", ("images",)),
+        ("SELECT body FROM documents WHERE kind = ? AND owner = ? ORDER BY rowid", ("instances", "mockuser")),
+    ]:
+        plan = " ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+        assert "USING INDEX" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_bodies_are_the_stored_json(driver):
+    bodies = driver.store.bodies("keys")
+    assert [json.loads(b) for b in bodies] == driver.store.list("keys")
+    assert json.loads(bodies[0])["id"] == "test-key"

@@ -96,7 +96,8 @@ class MockDriver(Driver):
         """Every image; ``filters`` may narrow by ``id``, ``architecture`` and ``owner_id``."""
         self._user()
         fields = {name: filters[name] for name in ("architecture", "owner_id") if filters.get(name) is not None}
-        return [records.image(doc) for doc in self.store.list(IMAGES, id=filters.get("id"), fields=fields)]
+        bodies = self.store.bodies(IMAGES, id=filters.get("id"), fields=fields)
+        return [records.image_from_json(body) for body in bodies]
 
     def create_image(self, instance_id: str, name: str | None = None, description: str | None = None) -> Image:
         """Make an image of one of the caller's instances; its id is ``name`` (generated when missing)."""
@@ -142,8 +143,8 @@ class MockDriver(Driver):
         where: list[Condition] = []
         if filters.get("state") is not None:
             where.append((f"{lifecycle.EFFECTIVE_STATE_SQL} = ?", (now, filters["state"].upper())))
-        docs = self.store.list(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
-        return [records.instance(doc, lifecycle.effective_state(doc, now)) for doc in docs]
+        bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
+        return [records.instance_at(body, now) for body in bodies]
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.

@@ -13,12 +13,17 @@ Document shapes (all JSON objects with an ``id``):
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from deltacloud.models import Address, AttachedVolume, Image, Instance, Key
 from deltacloud_driver_mock.catalog import PROFILE_IDS
+
+#: How many decoded models each cache keeps per process (models are immutable, so sharing is safe).
+MODEL_CACHE = 16384
 
 
 def timestamp(now: float) -> str:
@@ -38,6 +43,12 @@ def image(doc: Mapping[str, Any]) -> Image:
         creation_time=doc.get("creation_time") or "",
         hardware_profiles=PROFILE_IDS,
     )
+
+
+@lru_cache(maxsize=MODEL_CACHE)
+def image_from_json(body: str) -> Image:
+    """The model of a stored image's JSON text, decoded once per distinct text."""
+    return image(json.loads(body))
 
 
 def new_image(id: str, owner: str, architecture: str, description: str, now: float) -> dict[str, Any]:
@@ -68,6 +79,30 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
         storage_volumes=tuple(AttachedVolume(v["id"], v.get("device") or "") for v in doc.get("storage_volumes") or []),
         create_image=bool(doc.get("create_image", True)),
     )
+
+
+@lru_cache(maxsize=MODEL_CACHE)
+def _decoded_instance(body: str) -> tuple[Instance, float | None]:
+    doc = json.loads(body)
+    return instance(doc, doc["state"]), doc.get("next_at")
+
+
+@lru_cache(maxsize=MODEL_CACHE)
+def _settled_instance(body: str) -> Instance:
+    doc = json.loads(body)
+    return instance(doc, doc["next_state"])
+
+
+def instance_at(body: str, now: float) -> Instance:
+    """The model of a stored instance's JSON text at time ``now`` (its due automatic transition applied).
+
+    Both variants are decoded once per distinct text and then shared (the models are immutable);
+    this is ``lifecycle.effective_state`` without decoding the text on every listing.
+    """
+    model, next_at = _decoded_instance(body)
+    if next_at is not None and next_at <= now:
+        return _settled_instance(body)
+    return model
 
 
 def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str, profile_id: str,
