@@ -49,7 +49,7 @@ def test_seeded_instance_stop_start(driver):
 
 
 def test_lifecycle_with_a_positive_delay(make_driver, monkeypatch):
-    delay = 0.4
+    delay = 0.75  # long enough for the reads in between even on a loaded machine
     monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", str(delay))
     driver = make_driver()
     started = time.time()

@@ -10,7 +10,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from deltacloud.models import LaunchOptions
+from deltacloud.errors import BackendError
+from deltacloud.models import Credentials, LaunchOptions
 from deltacloud_driver_mock import MockDriver, Store
 from deltacloud_driver_mock.seed import seed_documents
 from deltacloud_driver_mock.settings import DEFAULT_DELAY, storage_directory, transition_delay
@@ -194,3 +195,17 @@ def test_bodies_are_the_stored_json(driver):
     bodies = driver.store.bodies("keys")
     assert [json.loads(b) for b in bodies] == driver.store.list("keys")
     assert json.loads(bodies[0])["id"] == "test-key"
+
+
+def test_unusable_storage_directory(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("DELTACLOUD_MOCK_STORAGE", str(blocker / "mock"))
+    try:
+        driver = MockDriver(Credentials("mockuser", "mockpassword"))
+        with pytest.raises(BackendError) as err:
+            driver.images({})
+        assert str(blocker) not in err.value.message
+        assert driver.hardware_profiles({})  # static: still served
+    finally:
+        Store.close_all()

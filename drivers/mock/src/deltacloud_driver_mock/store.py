@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from deltacloud.errors import BackendUnavailableError
+from deltacloud.errors import BackendError, BackendUnavailableError
 
 #: A stored object: a JSON object that always has an ``"id"``.
 Document = dict[str, Any]
@@ -228,10 +228,14 @@ class Store(_Reader):
         return conn
 
     def _connect(self) -> sqlite3.Connection:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # check_same_thread=False only so that close() may close every thread's connection at
-        # teardown; each connection is otherwise used by the thread that made it alone.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            # check_same_thread=False only so that close() may close every thread's connection at
+            # teardown; each connection is otherwise used by the thread that made it alone.
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            # The path stays out of the message clients see; it is in the chained exception for the logs.
+            raise BackendError("The mock driver's storage directory cannot be used") from exc
         deadline = time.monotonic() + BUSY_TIMEOUT
         while True:
             try:
