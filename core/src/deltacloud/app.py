@@ -10,6 +10,7 @@ from typing import Any
 import falcon
 
 from deltacloud import loader, plugins
+from deltacloud.apidocs import DocsResource, OpenApiResource
 from deltacloud.config import API_VERSION, ServerConfig
 from deltacloud.context import MatrixParams, RequestState, parse_basic, select_driver
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError
@@ -174,6 +175,9 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.resp_options.secure_cookies_by_default = True
     api = Api(plugins.collections(), config.max_body_bytes)
     app.add_route("/api", EntryPoint(api))
+    app.add_route("/api/docs", DocsResource(api))
+    app.add_route("/api/docs/{collection}", DocsResource(api))
+    app.add_route("/api/openapi.json", OpenApiResource(api))
     for collection in api.collections.values():
         app.add_route(f"/api/{collection.name}", CollectionResource(api, collection))
         app.add_route(f"/api/{collection.name}/{{id}}", MemberResource(api, collection))

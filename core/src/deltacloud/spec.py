@@ -45,7 +45,9 @@ class Operation:
     ``driver_method`` names the ``Driver`` method that implements it: the operation exists for
     a driver only when the driver implements that method. ``invoke``, when given, turns the
     validated parameters into the driver call; otherwise the call is derived from ``kind``.
-    ``feature_params`` come from the feature catalogue when the driver advertises them.
+    Parameters of features the driver advertises are added from the feature catalogue.
+    ``path`` overrides the derived URL (relative to ``/api/<collection>``, e.g.
+    ``/{id}/{blob_id}/content``) for operations served by a collection's own routes.
     """
 
     name: str
@@ -57,11 +59,21 @@ class Operation:
     method: str = ""
     auth: bool = True
     invoke: Callable[..., Any] | None = None
+    path: str = ""
 
     @property
     def http_method(self) -> str:
         """The HTTP method clients use for this operation."""
         return self.method or METHODS[self.kind]
+
+    @property
+    def url_template(self) -> str:
+        """The path below ``/api/<collection>``: explicit, or derived from the kind."""
+        if self.path:
+            return self.path
+        if self.kind in ("index", "create"):
+            return ""
+        return "/{id}" + (f"/{self.name}" if self.kind == "action" else "")
 
     @property
     def on_member(self) -> bool:

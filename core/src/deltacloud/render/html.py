@@ -65,3 +65,8 @@ def render_error(status: int, message: str, driver: str, provider: str | None) -
     """An error page."""
     return _env().get_template("error.html").render(
         status=status, message=message, driver=driver, provider=provider).encode()
+
+
+def render_docs(described: list[Any], ctx: RenderContext) -> bytes:
+    """The documentation page: collections, operations, methods, URLs and parameters."""
+    return _env().get_template("docs.html").render(described=described, **_base(ctx)).encode()
