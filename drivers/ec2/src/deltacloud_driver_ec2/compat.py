@@ -1,0 +1,246 @@
+"""libcloud's EC2, ELB and S3 drivers made strict and tolerant at once.
+
+Strict: an answer that is not the one asked for (an S3 bucket listing where a
+``DescribeInstancesResponse`` was due, which is what a SigV2-signed request to moto gets) is
+an error, never an empty list. Every error body becomes an ``ApiError`` carrying the
+backend's code and message, instead of libcloud's ``BaseHTTPError('')``.
+
+Tolerant: EC2-compatible endpoints differ from AWS in small ways (see backends.md, moto
+section), so every answer is normalised before libcloud's parsers see it:
+
+* all elements are moved into the namespace libcloud's xpaths use, whatever namespace the
+  endpoint wrote (moto 5.2 drops the trailing slash; some clouds write none);
+* an answer without ``<return>`` gets ``<return>true</return>`` (HTTP 200 already means
+  success; moto omits the element, and libcloud would read False);
+* requests are always signed with SigV4, which AWS accepts everywhere and moto needs to
+  route a request to the right service.
+
+Bodies are parsed with defusedxml: an endpoint is not trusted with entity expansion.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement
+
+import defusedxml.ElementTree as SafeET
+from libcloud.common.exceptions import BaseHTTPError
+from libcloud.compute.drivers.ec2 import NAMESPACE as EC2_NAMESPACE
+from libcloud.compute.drivers.ec2 import EC2Connection, EC2NodeDriver, EC2Response
+from libcloud.loadbalancer.drivers.elb import HOST as ELB_HOST
+from libcloud.loadbalancer.drivers.elb import NS as ELB_NAMESPACE
+from libcloud.loadbalancer.drivers.elb import ElasticLBDriver, ELBConnection, ELBResponse
+from libcloud.storage.drivers.s3 import NAMESPACE as S3_NAMESPACE
+from libcloud.storage.drivers.s3 import (
+    S3RawResponse,
+    S3Response,
+    S3SignatureV4Connection,
+    S3StorageDriver,
+)
+
+#: Seconds a client is told to wait when the backend throttles without saying how long.
+DEFAULT_RETRY_AFTER = 5
+_TAG = re.compile(r"^\{[^}]*\}")
+
+
+class ApiError(BaseHTTPError):
+    """An error answer of EC2, ELB or S3: HTTP ``status``, the service's ``error_code`` and message."""
+
+    def __init__(self, service: str, status: int, error_code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, message, headers)
+        self.service = service
+        self.status = status
+        self.error_code = error_code
+
+    @property
+    def retry_after(self) -> int:
+        """The backend's ``Retry-After`` in seconds, or a default."""
+        value = (self.headers or {}).get("retry-after", "")
+        return int(value) if value.isdigit() else DEFAULT_RETRY_AFTER
+
+    def __str__(self) -> str:
+        return f"{self.error_code}: {self.message}" if self.error_code else self.message
+
+
+class UnexpectedAnswerError(ApiError):
+    """A 2xx answer that is not what the request asks for (wrong service, wrong document)."""
+
+    def __init__(self, service: str, message: str) -> None:
+        super().__init__(service, 200, "", message)
+
+
+def local_name(tag: str) -> str:
+    """An element tag without its namespace."""
+    return _TAG.sub("", tag)
+
+
+def parse_xml(body: str | bytes, service: str) -> Element:
+    """Parse a backend answer safely; ``UnexpectedAnswerError`` when it is not XML."""
+    try:
+        return SafeET.fromstring(body.encode("utf-8") if isinstance(body, str) else body)
+    except Exception:  # defusedxml raises several types for broken or malicious XML
+        snippet = (body[:80] if isinstance(body, str) else body[:80].decode("utf-8", "replace")).strip()
+        raise UnexpectedAnswerError(service, f"{service} answered something that is not XML: {snippet!r}") from None
+
+
+def renamespace(root: Element, namespace: str) -> Element:
+    """Move every element of ``root`` into ``namespace`` (given with or without braces)."""
+    ns = namespace.strip("{}")
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = f"{{{ns}}}{local_name(element.tag)}"
+    return root
+
+
+def error_from_body(service: str, status: int, body: str, headers: dict[str, str] | None) -> ApiError:
+    """The ``ApiError`` of an error answer: the first ``Error`` element's code and message."""
+    code, message = "", ""
+    if body.lstrip().startswith("<"):
+        try:
+            root = SafeET.fromstring(body.encode("utf-8"))
+        except Exception:  # not XML after all: fall through to the text
+            root = None
+        if root is not None:
+            for element in root.iter():
+                if local_name(element.tag) == "Error":
+                    for child in element:
+                        name = local_name(child.tag)
+                        if name == "Code":
+                            code = (child.text or "").strip()
+                        elif name == "Message":
+                            message = (child.text or "").strip()
+                    break
+            else:
+                if local_name(root.tag) in ("Code",):
+                    code = (root.text or "").strip()
+    if not message:
+        message = body.strip()[:200] if body and not body.lstrip().startswith("<") else f"HTTP {status}"
+    return ApiError(service, status, code, message, headers)
+
+
+# -- EC2 -------------------------------------------------------------------------------------------
+
+class Ec2CompatResponse(EC2Response):
+    """EC2 answers: checked against the action asked for, normalised, errors made structured."""
+
+    def parse_body(self) -> Element:
+        root = parse_xml(self.body, "EC2")
+        expected = getattr(self.connection, "expected_action", None)
+        if expected and local_name(root.tag) != f"{expected}Response":
+            raise UnexpectedAnswerError(
+                "EC2", f"EC2 answered <{local_name(root.tag)}> to {expected}: the endpoint does not speak the EC2 "
+                       "API (wrong URL, or a request routed to another service)")
+        renamespace(root, EC2_NAMESPACE)
+        if not any(local_name(child.tag) == "return" for child in root):
+            SubElement(root, f"{{{EC2_NAMESPACE}}}return").text = "true"
+        return root
+
+    def parse_error(self) -> str:
+        raise error_from_body("EC2", int(self.status), self.body or "", self.headers)
+
+
+class Ec2CompatConnection(EC2Connection):
+    """EC2 connection remembering the action in flight, so its answer can be checked."""
+
+    responseCls = Ec2CompatResponse  # noqa: N815 (libcloud's name)
+    expected_action: str | None = None
+
+    def request(self, action: str, params: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        self.expected_action = (params or {}).get("Action")
+        return super().request(action, params, *args, **kwargs)
+
+
+class Ec2Backend(EC2NodeDriver):
+    """libcloud's EC2 driver on the compatible connection, always SigV4."""
+
+    connectionCls = Ec2CompatConnection  # noqa: N815 (libcloud's name)
+
+    def __init__(self, key: str, secret: str, *, region: str, host: str, port: int, secure: bool,
+                 timeout: int) -> None:
+        super().__init__(key, secret, secure=secure, host=host, port=port, region=region,
+                         signature_version="4", timeout=timeout)
+
+
+# -- ELB -------------------------------------------------------------------------------------------
+
+class ElbCompatResponse(ELBResponse):
+    """ELB answers, normalised like EC2's."""
+
+    def parse_body(self) -> Element:
+        root = parse_xml(self.body, "ELB")
+        expected = getattr(self.connection, "expected_action", None)
+        if expected and local_name(root.tag) != f"{expected}Response":
+            raise UnexpectedAnswerError("ELB", f"ELB answered <{local_name(root.tag)}> to {expected}")
+        return renamespace(root, ELB_NAMESPACE)
+
+    def parse_error(self) -> str:
+        raise error_from_body("ELB", int(self.status), self.body or "", self.headers)
+
+
+class ElbCompatConnection(ELBConnection):
+    """ELB connection remembering the action in flight.
+
+    libcloud posts to ``/2012-06-01/``; AWS answers the query API on ``/`` as well, and
+    moto only there, so every call goes to ``/``.
+    """
+
+    responseCls = ElbCompatResponse  # noqa: N815 (libcloud's name)
+    expected_action: str | None = None
+
+    def request(self, action: str, params: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        self.expected_action = (params or {}).get("Action")
+        return super().request("/", params, *args, **kwargs)
+
+
+class ElbBackend(ElasticLBDriver):
+    """libcloud's ELB driver with a configurable endpoint."""
+
+    connectionCls = ElbCompatConnection  # noqa: N815 (libcloud's name)
+
+    def __init__(self, key: str, secret: str, *, region: str, host: str, port: int, secure: bool,
+                 timeout: int) -> None:
+        self.token = None
+        self.region = region
+        self.region_name = region
+        super(ElasticLBDriver, self).__init__(key, secret, secure=secure, host=host or ELB_HOST % region,
+                                              port=port, region=region, timeout=timeout)
+
+
+# -- S3 --------------------------------------------------------------------------------------------
+
+class S3CompatResponse(S3Response):
+    """S3 answers: any non-2xx is an ``ApiError`` with S3's code (NoSuchBucket, BucketNotEmpty…)."""
+
+    def success(self) -> bool:
+        return 200 <= int(self.status) <= 299
+
+    def parse_body(self) -> Element | str:
+        if not self.body:
+            return self.body
+        return renamespace(parse_xml(self.body, "S3"), S3_NAMESPACE)
+
+    def parse_error(self) -> str:
+        raise error_from_body("S3", int(self.status), self.body or "", self.headers)
+
+
+class S3CompatRawResponse(S3CompatResponse, S3RawResponse):
+    """Streamed S3 answers (object downloads) with the same error handling."""
+
+
+class S3CompatConnection(S3SignatureV4Connection):
+    """S3 connection whose answers go through the compatible response classes."""
+
+    responseCls = S3CompatResponse  # noqa: N815 (libcloud's name)
+    rawResponseCls = S3CompatRawResponse  # noqa: N815 (libcloud's name)
+
+
+class S3Backend(S3StorageDriver):
+    """libcloud's S3 driver with a configurable endpoint (path-style requests)."""
+
+    connectionCls = S3CompatConnection  # noqa: N815 (libcloud's name)
+
+    def __init__(self, key: str, secret: str, *, region: str, host: str, port: int, secure: bool,
+                 timeout: int) -> None:
+        super().__init__(key, secret, secure=secure, host=host, port=port, region=region, timeout=timeout)
