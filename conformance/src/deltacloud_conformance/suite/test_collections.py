@@ -1,0 +1,242 @@
+"""The base collections, never skipped: list, show, follow each href, ids, names, children, XML and JSON agree."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from deltacloud_conformance.client import DeltacloudApi
+from deltacloud_conformance.documents import SINGULAR, items_of, json_scalars, leaf_texts, machine_from_xml
+from deltacloud_conformance.lifecycle import Instances
+
+__all__ = ["TestDrivers", "TestHardwareProfiles", "TestImages", "TestInstanceListing", "TestInstanceStates",
+           "TestRealms"]
+
+#: Most items whose show document and hrefs are checked, per collection.
+MAX_SHOWN = 25
+#: Fields that may legitimately change between two requests.
+VOLATILE = frozenset({"state", "launch_time", "create_time", "creation_time"})
+
+
+def check_items(api: DeltacloudApi, collection: str, items: list[Any], required: tuple[str, ...],
+                named: bool = True) -> None:
+    """Ids unique and present, hrefs canonical, required children present and (when ``named``) names not empty."""
+    ids = [item.get("id") for item in items]
+    assert all(ids), f"an item of {collection} has no id attribute"
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates, f"{collection} lists ids more than once: {duplicates}"
+    for item in items:
+        id = item.get("id")
+        assert item.get("href") == api.url(f"/{collection}/{id}"), (
+            f"{collection}/{id} has href {item.get('href')!r}, not {api.url(f'/{collection}/{id}')!r}")
+        absent = [tag for tag in required if item.find(tag) is None]
+        assert not absent, f"{collection}/{id} lacks the child elements {absent}"
+        if named and "name" in required:
+            assert (item.findtext("name") or "").strip(), f"{collection}/{id} has an empty <name>"
+
+
+def compare_formats(collection: str, xml_items: list[Any], json_items: list[dict[str, Any]],
+                    volatile: frozenset[str] = VOLATILE) -> None:
+    """The XML and JSON listings show the same objects with the same scalar values."""
+    by_id = {str(item.get("id")): item for item in json_items}
+    assert [i.get("id") for i in xml_items] == [str(i.get("id")) for i in json_items], (
+        f"{collection}: XML and JSON list different ids")
+    for element in xml_items:
+        item = by_id[element.get("id")]
+        assert item.get("href") == element.get("href"), f"{collection}/{element.get('id')}: hrefs differ"
+        texts, scalars = leaf_texts(element), json_scalars(item)
+        differ = {k: (texts[k], scalars[k]) for k in texts.keys() & scalars.keys()
+                  if k not in volatile and texts[k] != scalars[k]}
+        assert not differ, f"{collection}/{element.get('id')}: XML and JSON disagree (xml, json): {differ}"
+
+
+class BaseCollectionChecks:
+    """Checks every base collection passes; subclasses name the collection and its required children."""
+
+    collection: ClassVar[str]
+    required: ClassVar[tuple[str, ...]] = ("name",)
+    named: ClassVar[bool] = True  # whether every item's <name> must be non-empty
+    volatile: ClassVar[frozenset[str]] = VOLATILE
+
+    @pytest.fixture
+    def listing(self, dc_api: DeltacloudApi) -> list[Any]:
+        """The collection's items (a subclass may create one first)."""
+        items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
+        assert items, f"/api/{self.collection} is empty: a driver must list at least one"
+        return items
+
+    def test_list(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        check_items(dc_api, self.collection, listing, self.required, self.named)
+
+    def test_show_each_item(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        for item in listing[:MAX_SHOWN]:
+            shown = dc_api.get(item.get("href")).expect(200).xml()
+            assert shown.tag == SINGULAR[self.collection], f"{item.get('href')} answers <{shown.tag}>"
+            assert (shown.get("id"), shown.get("href")) == (item.get("id"), item.get("href"))
+            stable = {k: v for k, v in leaf_texts(item).items() if k not in self.volatile}
+            shown_texts = leaf_texts(shown)
+            assert {k: shown_texts.get(k) for k in stable} == stable, (
+                f"{item.get('href')} shows other values than the listing")
+
+    def test_follow_every_href(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        seen: set[str] = set()
+        for item in listing[:MAX_SHOWN]:
+            for element in item.iter():
+                href = element.get("href")
+                if not href or href in seen or element.tag in ("link", "param") or element is item:
+                    continue
+                seen.add(href)
+                dc_api.get(href).expect(200)
+
+    def test_filter_by_id(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        wanted = listing[-1].get("id")
+        found = items_of(dc_api.xml(f"/{self.collection}", params={"id": wanted}), self.collection)
+        assert [i.get("id") for i in found] == [wanted], f"?id={wanted} listed {[i.get('id') for i in found]}"
+
+    def test_json_agrees_with_xml(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        xml_items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
+        doc = dc_api.json(f"/{self.collection}")
+        assert isinstance(doc.get(self.collection), list), f"JSON listing is not {{{self.collection!r}: [...]}}"
+        compare_formats(self.collection, xml_items, doc[self.collection], self.volatile)
+        one = xml_items[0].get("id")
+        single = dc_api.json(f"/{self.collection}/{one}")
+        singular = SINGULAR[self.collection]
+        assert isinstance(single.get(singular), dict), f"JSON show is not {{{singular!r}: {{...}}}}"
+        assert single[singular].get("id") == one
+
+    def test_unknown_id_is_404(self, dc_api: DeltacloudApi) -> None:
+        response = dc_api.get(f"/{self.collection}/dcconf-no-such-id").expect(404)
+        root = response.xml()
+        assert root.tag == "error" and root.get("status") == "404", response.describe()
+
+
+class TestRealms(BaseCollectionChecks):
+    """Realms: regions, zones or clusters."""
+
+    collection = "realms"
+    required = ("name", "state")
+
+
+class TestHardwareProfiles(BaseCollectionChecks):
+    """Hardware profiles and their fixed, range and enum properties."""
+
+    collection = "hardware_profiles"
+    required = ("name",)
+
+    def test_properties_are_well_formed(self, listing: list[Any]) -> None:
+        for profile in listing:
+            for prop in profile.findall("property"):
+                where = f"hardware_profiles/{profile.get('id')} property {prop.get('name')!r}"
+                kind = prop.get("kind")
+                assert kind in ("fixed", "range", "enum"), f"{where}: kind {kind!r}"
+                assert prop.get("name") and prop.get("unit") is not None and prop.get("value") is not None, where
+                if kind == "range":
+                    rng = prop.find("range")
+                    assert rng is not None, f"{where}: a range property without <range>"
+                    first, last, value = float(rng.get("first")), float(rng.get("last")), float(prop.get("value"))
+                    assert first <= value <= last, f"{where}: default {value} outside {first}..{last}"
+                if kind == "enum":
+                    entries = [e.get("value") for e in prop.findall("enum/entry")]
+                    assert entries, f"{where}: an enum property without entries"
+                    assert prop.get("value") in entries, f"{where}: default {prop.get('value')} not in {entries}"
+                if kind != "fixed":
+                    param = prop.find("param")
+                    assert param is not None and param.get("name") == f"hwp_{prop.get('name')}", (
+                        f"{where}: a variable property must name its create parameter hwp_{prop.get('name')}")
+
+    def test_properties_agree_in_json(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        by_id = {p["id"]: p for p in dc_api.json("/hardware_profiles")["hardware_profiles"]}
+        for profile in listing:
+            props = by_id[profile.get("id")].get("properties", {})
+            for prop in profile.findall("property"):
+                where = f"hardware_profiles/{profile.get('id')} {prop.get('name')}"
+                data = props.get(prop.get("name"))
+                assert isinstance(data, dict), f"{where}: missing from the JSON properties"
+                assert (data.get("kind"), str(data.get("value")), data.get("unit")) == (
+                    prop.get("kind"), prop.get("value"), prop.get("unit")), where
+                if prop.get("kind") == "range":
+                    rng = prop.find("range")
+                    assert data.get("range") == {"first": rng.get("first"), "last": rng.get("last")}, where
+                if prop.get("kind") == "enum":
+                    assert [str(v) for v in data.get("enum", [])] == [e.get("value")
+                                                                     for e in prop.findall("enum/entry")], where
+
+    def test_listed_without_credentials_or_refused_with_401(self, dc_api: DeltacloudApi) -> None:
+        assert dc_api.get("/hardware_profiles", auth=None).status in (200, 401)
+
+
+class TestImages(BaseCollectionChecks):
+    """Images instances are launched from."""
+
+    collection = "images"
+    required = ("name", "description", "owner_id", "architecture", "state")
+
+
+class TestInstanceListing(BaseCollectionChecks):
+    """The instance listing, with one instance launched by the suite so it is never empty."""
+
+    collection = "instances"
+    required = ("name", "owner_id", "image", "realm", "state", "hardware_profile", "actions", "public_addresses",
+                "private_addresses")
+    named = False  # clouds let instances go unnamed (EC2 without a Name tag)
+
+    @pytest.fixture
+    def listing(self, dc_api: DeltacloudApi, dc_instances: Instances, dc_offer: Any) -> list[Any]:
+        launched = dc_instances.launch(dc_offer.any_launch())
+        dc_instances.wait_stable(launched.get("id"))
+        items = items_of(dc_api.xml("/instances"), "instances")
+        assert launched.get("id") in [i.get("id") for i in items], "a launched instance is not listed"
+        # Other instances of the account may refer to images deleted since; check ours first.
+        return sorted(items, key=lambda i: i.get("id") != launched.get("id"))
+
+    def test_follow_every_href(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+        ours = listing[0]
+        for tag in ("image", "realm", "hardware_profile"):
+            dc_api.get(ours.find(tag).get("href")).expect(200)
+        for rel, link in ((link.get("rel"), link) for link in ours.findall("actions/link")):
+            assert link.get("method") in ("post", "delete", "get"), f"action {rel} has method {link.get('method')}"
+            dc_api.url(link.get("href"))  # below the entry point
+
+
+class TestInstanceStates:
+    """``/api/instance_states``: a well-formed machine, the same in XML and JSON, no credentials needed."""
+
+    ALLOWED_STATES = frozenset({"start", "pending", "running", "stopping", "stopped", "finish", "error"})
+    ALLOWED_ACTIONS = frozenset({"create", "reboot", "stop", "start", "destroy"})
+
+    def test_machine_is_well_formed(self, dc_api: DeltacloudApi) -> None:
+        machine = machine_from_xml(dc_api.get("/instance_states", auth=None).expect(200).xml())
+        assert set(machine.states) <= self.ALLOWED_STATES, f"unknown states {set(machine.states) - self.ALLOWED_STATES}"
+        actions = {t.action for t in machine.transitions if t.action}
+        assert actions <= self.ALLOWED_ACTIONS, f"unknown actions {actions - self.ALLOWED_ACTIONS}"
+        assert "start" in machine.states and any(t.source == "start" for t in machine.transitions), (
+            "the machine has no transition out of 'start' (how are instances created?)")
+        assert "destroy" in actions, "no state allows destroy: instances could never be removed"
+        reachable, todo = {"start"}, ["start"]
+        while todo:
+            source = todo.pop()
+            for t in machine.transitions:
+                if t.source == source and t.target not in reachable:
+                    reachable.add(t.target)
+                    todo.append(t.target)
+        assert reachable == set(machine.states), f"states unreachable from start: {set(machine.states) - reachable}"
+
+    def test_json_agrees_with_xml(self, dc_api: DeltacloudApi) -> None:
+        machine = machine_from_xml(dc_api.xml("/instance_states"))
+        doc = dc_api.json("/instance_states")
+        states = doc.get("states", doc) if isinstance(doc, dict) else doc
+        from_json = {(s["name"], t["to"], None if t.get("auto") in ("true", True) else t.get("action"))
+                     for s in states for t in s.get("transitions", [])}
+        assert from_json == {(t.source, t.target, t.action) for t in machine.transitions}
+
+
+class TestDrivers(BaseCollectionChecks):
+    """``/api/drivers``: the installed drivers, listed without credentials."""
+
+    collection = "drivers"
+    required = ("name",)
+    test_filter_by_id = None  # the drivers listing takes no filter
+
+    def test_listed_without_credentials(self, dc_api: DeltacloudApi) -> None:
+        items_of(dc_api.get("/drivers", auth=None).expect(200).xml(), "drivers")

@@ -1,0 +1,141 @@
+"""The entry point: links, features, driver and provider selection, formats, caching headers."""
+
+from __future__ import annotations
+
+import pytest
+
+from deltacloud_conformance.client import DeltacloudApi
+from deltacloud_conformance.documents import (
+    BASE_COLLECTIONS,
+    EntryPoint,
+    entry_point_from_json,
+    entry_point_from_xml,
+    items_of,
+)
+
+__all__ = ["TestEntryPoint", "TestFormats", "TestSelection"]
+
+
+class TestEntryPoint:
+    """``GET /api`` describes the driver: its collections and the features it advertises."""
+
+    def test_answers_without_credentials(self, dc_api: DeltacloudApi) -> None:
+        root = dc_api.get("/", auth=None).expect(200).xml()
+        entry = entry_point_from_xml(root)
+        assert entry.driver, "<api> has no driver attribute"
+        assert entry.version, "<api> has no version attribute"
+
+    def test_links_every_base_collection(self, dc_entry: EntryPoint, dc_api: DeltacloudApi) -> None:
+        missing = [c for c in BASE_COLLECTIONS if not dc_entry.has(c)]
+        assert not missing, f"/api does not link the base collections {missing}"
+        for rel, href in dc_entry.links.items():
+            assert href == dc_api.url(f"/{rel}"), f"link {rel!r} points to {href!r}, not {dc_api.url('/' + rel)!r}"
+
+    def test_every_link_answers(self, dc_entry: EntryPoint, dc_api: DeltacloudApi) -> None:
+        for rel, href in dc_entry.links.items():
+            root = dc_api.get(href).expect(200).xml()
+            expected = "states" if rel == "instance_states" else rel
+            assert root.tag == expected, f"{href} answers <{root.tag}>, not <{expected}>"
+
+    def test_features_are_well_formed(self, dc_entry: EntryPoint) -> None:
+        names = [f.name for f in dc_entry.features]
+        assert len(names) == len(set(names)), f"a feature is advertised twice: {sorted(names)}"
+        for feature in dc_entry.features:
+            assert feature.name and feature.operation, f"feature without name or rel: {feature}"
+            assert feature.params and all(feature.params), f"feature {feature.name!r} lists no parameter"
+
+    def test_json_agrees_with_xml(self, dc_entry: EntryPoint, dc_api: DeltacloudApi) -> None:
+        as_json = entry_point_from_json(dc_api.json("/"))
+        assert (as_json.driver, as_json.version) == (dc_entry.driver, dc_entry.version)
+        assert dict(as_json.links) == dict(dc_entry.links)
+        assert {(f.name, f.collection, f.operation, f.params) for f in as_json.features} == {
+            (f.name, f.collection, f.operation, f.params) for f in dc_entry.features}
+
+    def test_head_has_no_body(self, dc_api: DeltacloudApi) -> None:
+        response = dc_api.request("HEAD", "/").expect(200)
+        assert response.content == b"", f"HEAD /api sent a body: {response.describe()}"
+
+    def test_etag_and_conditional_get(self, dc_api: DeltacloudApi) -> None:
+        first = dc_api.get("/").expect(200)
+        etag = first.header("etag")
+        assert etag and etag.startswith('"') and etag.endswith('"'), f"/api has no quoted strong ETag: {etag!r}"
+        assert dc_api.get("/").header("etag") == etag, "the same document got another ETag"
+        cached = dc_api.get("/", headers={"If-None-Match": etag}).expect(304)
+        assert cached.content == b"", "a 304 must not carry a body"
+        dc_api.get("/", headers={"If-None-Match": '"dcconf-stale"'}).expect(200)
+
+    def test_listing_has_an_etag_too(self, dc_api: DeltacloudApi) -> None:
+        response = dc_api.get("/realms").expect(200)
+        etag = response.header("etag")
+        assert etag, f"GET /api/realms has no ETag: {response.describe()}"
+        dc_api.get("/realms", headers={"If-None-Match": etag}).expect(304)
+
+
+class TestFormats:
+    """Content negotiation: ``?format=`` first, then ``Accept``; XML when the client does not care."""
+
+    @pytest.mark.parametrize(("accept", "media"), [
+        (None, "application/xml"),
+        ("*/*", "application/xml"),
+        ("application/xml", "application/xml"),
+        ("application/json", "application/json"),
+        ("text/html", "text/html"),
+        ("application/json;q=0.5, application/xml", "application/xml"),
+    ])
+    def test_accept(self, dc_api: DeltacloudApi, accept: str | None, media: str) -> None:
+        headers = {"Accept": accept} if accept else {}
+        for target in ("/", "/realms"):
+            response = dc_api.get(target, headers=headers).expect(200)
+            assert response.content_type == media, f"Accept {accept!r} gave {response.describe()}"
+
+    @pytest.mark.parametrize(("fmt", "media"), [("xml", "application/xml"), ("json", "application/json"),
+                                                ("html", "text/html")])
+    def test_format_parameter_wins(self, dc_api: DeltacloudApi, fmt: str, media: str) -> None:
+        response = dc_api.get("/hardware_profiles", fmt=fmt, headers={"Accept": "application/json"}).expect(200)
+        assert response.content_type == media, response.describe()
+
+    def test_unproducible_type_is_406(self, dc_api: DeltacloudApi) -> None:
+        dc_api.get("/", headers={"Accept": "application/x-dcconf-nothing"}).expect(406)
+
+
+class TestSelection:
+    """Driver and provider chosen per request by matrix parameters or ``X-Deltacloud-*`` headers."""
+
+    def test_current_driver_is_listed(self, dc_api: DeltacloudApi, dc_entry: EntryPoint) -> None:
+        drivers = items_of(dc_api.get("/drivers", auth=None).expect(200).xml(), "drivers")
+        assert dc_entry.driver in [d.get("id") for d in drivers], f"/api/drivers does not list {dc_entry.driver!r}"
+        shown = dc_api.xml(f"/drivers/{dc_entry.driver}")
+        assert shown.tag == "driver" and shown.get("id") == dc_entry.driver
+        assert (shown.findtext("name") or "").strip(), "the driver has no <name>"
+
+    def test_driver_by_matrix_parameter(self, dc_api: DeltacloudApi, dc_entry: EntryPoint) -> None:
+        response = dc_api.get(f";driver={dc_entry.driver}").expect(200)
+        assert entry_point_from_xml(response.xml()).driver == dc_entry.driver
+        assert response.header("x-deltacloud-driver") == dc_entry.driver
+
+    def test_driver_by_header(self, dc_api: DeltacloudApi, dc_entry: EntryPoint) -> None:
+        response = dc_api.get("/realms", headers={"X-Deltacloud-Driver": dc_entry.driver}).expect(200)
+        assert response.header("x-deltacloud-driver") == dc_entry.driver
+
+    def test_unknown_driver_is_400_naming_the_installed_ones(self, dc_api: DeltacloudApi,
+                                                             dc_entry: EntryPoint) -> None:
+        response = dc_api.get(";driver=dcconf-no-such-driver").expect(400)
+        message = response.xml().findtext("message") or ""
+        assert dc_entry.driver in message, f"the 400 does not name the installed drivers: {message!r}"
+
+    def test_switch_by_post_redirects(self, dc_api: DeltacloudApi, dc_entry: EntryPoint) -> None:
+        response = dc_api.post("/", data={"driver": dc_entry.driver}, auth=None).expect(301)
+        assert (response.header("location") or "").endswith(f"/api;driver={dc_entry.driver}"), response.describe()
+
+    def test_provider_selection(self, dc_api: DeltacloudApi, dc_entry: EntryPoint,
+                                dc_provider: str | None) -> None:
+        listed = [p.get("id") or "" for p in dc_api.xml(f"/drivers/{dc_entry.driver}").findall("provider")]
+        providers = [p for p in dict.fromkeys([dc_provider or "", *listed]) if p][:3]
+        if not providers:
+            pytest.skip(f"driver {dc_entry.driver!r} lists no provider and none was given (--deltacloud-provider)")
+        for provider in providers:
+            response = dc_api.get(f";provider={provider}").expect(200)
+            assert response.xml().get("provider") == provider, f"/api;provider={provider}: {response.describe()}"
+            assert response.header("x-deltacloud-provider") == provider
+            by_header = dc_api.get("/", headers={"X-Deltacloud-Provider": provider}).expect(200)
+            assert by_header.header("x-deltacloud-provider") == provider
