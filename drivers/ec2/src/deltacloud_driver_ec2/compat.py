@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement
 
 import defusedxml.ElementTree as SafeET
@@ -120,6 +121,49 @@ def error_from_body(service: str, status: int, body: str, headers: dict[str, str
     return ApiError(service, status, code, message, headers)
 
 
+class UnsignedUserAgentMixin:
+    """Leave ``User-Agent`` out of the SigV4 signed headers.
+
+    AWS accepts any set of signed headers that includes ``host``; the AWS SDKs never sign the
+    user agent, and endpoints that check signatures by recomputing them the SDK's way (moto)
+    reject a request that did.
+    """
+
+    def pre_connect_hook(self, params: dict[str, Any], headers: dict[str, str]) -> tuple[dict, dict]:
+        agent = headers.pop("User-Agent", None)
+        params, headers = super().pre_connect_hook(params, headers)  # type: ignore[misc]
+        if agent is not None:
+            headers["User-Agent"] = agent
+        return params, headers
+
+
+class QueryPostMixin(UnsignedUserAgentMixin):
+    """Send query-API calls as signed form POSTs, remembering the action in flight.
+
+    libcloud sends them as GETs with the parameters in the URL. A POST body has no URL length
+    limit (user data can be 16 KB of base64), and it is what the AWS SDKs send, so endpoints
+    that verify signatures by rebuilding an SDK-style request (moto with IAM checks on) accept
+    it. The answer's document is checked against ``expected_action``.
+    """
+
+    version: str | None
+    expected_action: str | None = None
+    path_override: str | None = None
+
+    def request(self, action: str, params: dict[str, Any] | None = None, data: Any = None,
+                headers: dict[str, str] | None = None, method: str = "GET", **kwargs: Any) -> Any:
+        params = dict(params or {})
+        self.expected_action = params.get("Action")
+        path = self.path_override or action
+        if data is None and method in ("GET", "POST") and self.expected_action:
+            params.setdefault("Version", self.version)
+            body = urlencode(sorted(params.items()))
+            headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+            return super().request(path, params={}, data=body, headers=headers,  # type: ignore[misc]
+                                   method="POST", **kwargs)
+        return super().request(path, params, data, headers, method, **kwargs)  # type: ignore[misc]
+
+
 # -- EC2 -------------------------------------------------------------------------------------------
 
 class Ec2CompatResponse(EC2Response):
@@ -141,15 +185,10 @@ class Ec2CompatResponse(EC2Response):
         raise error_from_body("EC2", int(self.status), self.body or "", self.headers)
 
 
-class Ec2CompatConnection(EC2Connection):
-    """EC2 connection remembering the action in flight, so its answer can be checked."""
+class Ec2CompatConnection(QueryPostMixin, EC2Connection):
+    """EC2 connection: form POSTs, answers checked against the action in flight."""
 
     responseCls = Ec2CompatResponse  # noqa: N815 (libcloud's name)
-    expected_action: str | None = None
-
-    def request(self, action: str, params: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
-        self.expected_action = (params or {}).get("Action")
-        return super().request(action, params, *args, **kwargs)
 
 
 class Ec2Backend(EC2NodeDriver):
@@ -179,19 +218,15 @@ class ElbCompatResponse(ELBResponse):
         raise error_from_body("ELB", int(self.status), self.body or "", self.headers)
 
 
-class ElbCompatConnection(ELBConnection):
-    """ELB connection remembering the action in flight.
+class ElbCompatConnection(QueryPostMixin, ELBConnection):
+    """ELB connection: form POSTs, answers checked against the action in flight.
 
-    libcloud posts to ``/2012-06-01/``; AWS answers the query API on ``/`` as well, and
-    moto only there, so every call goes to ``/``.
+    libcloud calls ``/2012-06-01/``; AWS answers the query API on ``/`` as well, and moto
+    only there, so every call goes to ``/``.
     """
 
     responseCls = ElbCompatResponse  # noqa: N815 (libcloud's name)
-    expected_action: str | None = None
-
-    def request(self, action: str, params: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
-        self.expected_action = (params or {}).get("Action")
-        return super().request("/", params, *args, **kwargs)
+    path_override = "/"
 
 
 class ElbBackend(ElasticLBDriver):
@@ -229,7 +264,7 @@ class S3CompatRawResponse(S3CompatResponse, S3RawResponse):
     """Streamed S3 answers (object downloads) with the same error handling."""
 
 
-class S3CompatConnection(S3SignatureV4Connection):
+class S3CompatConnection(UnsignedUserAgentMixin, S3SignatureV4Connection):
     """S3 connection whose answers go through the compatible response classes."""
 
     responseCls = S3CompatResponse  # noqa: N815 (libcloud's name)
