@@ -141,12 +141,12 @@ def _in_process(driver: str, provider: str | None) -> InProcessTransport:
     from deltacloud import loader
     from deltacloud.app import create_app
     from deltacloud.config import ServerConfig
-    from deltacloud.errors import DeltacloudError
+    from deltacloud.errors import DeltacloudError, DriverLoadError
 
     try:
         loader.load(driver)
-    except DeltacloudError as exc:
-        pytest.fail(f"driver {driver!r} cannot be loaded: {exc.message}", pytrace=False)
+    except (DeltacloudError, DriverLoadError) as exc:
+        pytest.fail(f"driver {driver!r} cannot be loaded: {getattr(exc, 'message', None) or exc}", pytrace=False)
     return InProcessTransport(create_app(ServerConfig(driver=driver, provider=provider)))
 
 

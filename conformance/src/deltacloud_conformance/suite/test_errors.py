@@ -49,7 +49,7 @@ class TestUnauthorized:
         wrong = password + "-dcconf-wrong"
         response = dc_api.get("/instances", auth=(user, wrong), fmt=fmt)
         check_error(response, 401, fmt)
-        assert wrong not in response.text and password not in response.text, "the error echoes a password"
+        assert wrong not in response.text, "the error echoes the password"
 
     def test_wrong_user(self, dc_api: DeltacloudApi) -> None:
         assert dc_api.credentials is not None

@@ -37,9 +37,10 @@ class TestAdvertisedFeatures:
             pytest.fail("pin the features your driver advertises: define the dc_expected_features fixture in "
                         f"conftest.py returning {sorted(advertised)!r} (or the set you mean to advertise)",
                         pytrace=False)
-        assert advertised == set(dc_expected_features), (
-            f"advertised but not expected: {sorted(advertised - dc_expected_features)}; "
-            f"expected but not advertised: {sorted(set(dc_expected_features) - advertised)}")
+        expected = set(dc_expected_features)
+        assert advertised == expected, (
+            f"advertised but not expected: {sorted(advertised - expected)}; "
+            f"expected but not advertised: {sorted(expected - advertised)}")
 
 
 def _create_key(api: DeltacloudApi, tracker: Tracker, name: str) -> str:

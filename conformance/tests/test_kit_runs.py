@@ -1,0 +1,100 @@
+"""The kit run with pytester: a complete driver passes, gaps skip with reasons, broken features fail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+COMPLETE_FEATURES = {"user_name", "realm_filter", "authentication_key", "instance_count"}
+
+
+def _driver_class(name: str) -> type:
+    """The class the entry point ``name`` points to, as the run just used it (the loader caches it)."""
+    from deltacloud import loader
+
+    return loader.load_driver(name)
+
+
+def test_complete_driver_passes(install: Callable[[str], str], suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("CompleteDriver")
+    result = suite(name, COMPLETE_FEATURES)
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, result.stdout.str()
+    assert outcomes["passed"] > 80
+    # Every skip is an optional feature or check, with its reason; never a base collection.
+    skips = [line for line in result.stdout.lines if line.startswith("SKIPPED")]
+    assert skips and all("does not advertise" in s or "lists no provider" in s or "define dc_" in s for s in skips)
+    cls = _driver_class(name)
+    assert cls.instances_store == {} and cls.keys_store == {}, "the suite left resources behind"
+
+
+def test_missing_optional_collection_skips_with_reasons(install: Callable[[str], str],
+                                                         suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("NoKeysDriver")
+    result = suite(name, {"user_name", "realm_filter"})
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) == 0 and outcomes.get("errors", 0) == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([f"SKIPPED * driver '{name}' does not advertise the collection 'keys' at /api"])
+    result.stdout.fnmatch_lines([f"SKIPPED * driver '{name}' does not advertise the feature 'authentication_key'*"])
+
+
+def test_declared_but_ignored_feature_fails(install: Callable[[str], str],
+                                            suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("IgnoresNameDriver")
+    result = suite(name, COMPLETE_FEATURES)
+    result.assert_outcomes(failed=1, passed=result.parseoutcomes()["passed"],
+                           skipped=result.parseoutcomes().get("skipped", 0))
+    result.stdout.fnmatch_lines(["*AssertionError: asked for name 'dcconf-vm-*', got 'vm*'",
+                                 "FAILED *TestInstanceFeatures::test_user_name_is_echoed*"])
+    cls = _driver_class(name)
+    assert cls.instances_store == {}, "a failing test left its instance behind"
+
+
+def test_missing_base_collection_fails_to_load(install: Callable[[str], str],
+                                               suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("NoImagesDriver")
+    result = suite(name, set(), select="TestEntryPoint or TestRealms")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("errors", 0) > 0 and outcomes.get("passed", 0) == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([f"*driver '{name}' cannot be loaded: Driver '{name}' does not implement the base "
+                                 "collections: missing images*"])
+
+
+def test_features_must_be_pinned(install: Callable[[str], str], suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("NoKeysDriver")
+    result = suite(name, None, select="TestAdvertisedFeatures")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*pin the features your driver advertises*dc_expected_features*"])
+
+
+def test_pinned_features_must_match(install: Callable[[str], str], suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("NoKeysDriver")
+    result = suite(name, {"user_name", "user_data"}, select="TestAdvertisedFeatures")
+    result.assert_outcomes(failed=1)
+    assert ("advertised but not expected: ['realm_filter']; expected but not advertised: ['user_data']"
+            in result.stdout.str())
+
+
+def test_nothing_to_test_says_how(suite: Callable[..., pytest.RunResult]) -> None:
+    result = suite(None, set(), select="test_answers_without_credentials")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*nothing to test: pass --deltacloud-url URL or --deltacloud-driver NAME*"])
+
+
+def test_driver_named_on_the_command_line(install: Callable[[str], str],
+                                          suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("NoKeysDriver")
+    result = suite(None, {"user_name", "realm_filter"}, f"--deltacloud-driver={name}", select="TestEntryPoint")
+    assert result.parseoutcomes().get("passed", 0) >= 7, result.stdout.str()
+    result.stdout.fnmatch_lines([f"deltacloud conformance: driver '{name}' in-process"])
+
+
+def test_plugin_is_inert_without_the_suite(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="def test_one():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    assert "deltacloud conformance" not in result.stdout.str()
+    help_text = pytester.runpytest("--help").stdout.str()
+    assert "--deltacloud-url" in help_text and "--deltacloud-driver" in help_text
+
