@@ -62,3 +62,31 @@ def mock_auth() -> dict[str, str]:
     import base64
 
     return {"Authorization": "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()}
+
+
+# -- the conformance kit (deltacloud-conformance): how its suite reaches the mock ------------------
+# test_conformance.py star-imports the suite; these session fixtures tell it which driver to load
+# in-process, as whom, and which features the mock must advertise (exactly).
+
+MOCK_FEATURES = frozenset({
+    "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
+    "import_key", "image_name", "image_description", "owner_id",
+})
+
+
+@pytest.fixture(scope="session")
+def dc_driver() -> str:
+    """The suite loads the mock in-process (unless --deltacloud-url points at a live server)."""
+    return "mock"
+
+
+@pytest.fixture(scope="session")
+def dc_credentials() -> tuple[str, str]:
+    """The mock's only user."""
+    return ("mockuser", "mockpassword")
+
+
+@pytest.fixture(scope="session")
+def dc_expected_features() -> frozenset[str]:
+    """Exactly what the mock advertises at /api."""
+    return MOCK_FEATURES
