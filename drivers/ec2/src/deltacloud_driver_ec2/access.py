@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from deltacloud.driver import Filters
-from deltacloud.errors import NotFoundError, ValidationError
+from deltacloud.errors import ConflictError, NotFoundError, ValidationError
 from deltacloud.models import Key
 from deltacloud.models_extra import Firewall, PublicAddress, RuleSource
 from deltacloud_driver_ec2 import convert
@@ -138,7 +138,7 @@ class AccessMixin(Ec2Session):
 
     @staticmethod
     def _eip_selector(eip: Any) -> dict[str, str]:
-        allocation = convert._clean(eip.extra.get("allocation_id"))
+        allocation = convert.clean(eip.extra.get("allocation_id"))
         return {"AllocationId": allocation} if allocation else {"PublicIp": eip.ip}
 
     def addresses(self, filters: Filters) -> list[PublicAddress]:
@@ -167,9 +167,9 @@ class AccessMixin(Ec2Session):
     def disassociate_address(self, id: str) -> PublicAddress:
         """``DisassociateAddress``."""
         eip = self._eip(id)
-        association = convert._clean(eip.extra.get("association_id"))
+        association = convert.clean(eip.extra.get("association_id"))
         if not eip.instance_id and not association:
-            raise ValidationError(f"Address '{id}' is not associated with an instance")
+            raise ConflictError(f"Address '{id}' is not associated with an instance")
         params = {"AssociationId": association} if association else {"PublicIp": eip.ip}
         self.ec2_call({"Action": "DisassociateAddress", **params})
         return self.address(id)

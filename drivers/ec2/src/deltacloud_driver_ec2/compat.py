@@ -95,8 +95,10 @@ def renamespace(root: Element, namespace: str) -> Element:
     return root
 
 
-def error_from_body(service: str, status: int, body: str, headers: dict[str, str] | None) -> ApiError:
+def error_from_body(service: str, status: int, body: str | bytes, headers: dict[str, str] | None) -> ApiError:
     """The ``ApiError`` of an error answer: the first ``Error`` element's code and message."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
     code, message = "", ""
     if body.lstrip().startswith("<"):
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import re
 import time
 from collections.abc import Iterator, Sequence
 from xml.etree.ElementTree import Element
@@ -19,6 +20,9 @@ EC2_STATES: dict[str, list[str]] = {
     "PENDING": ["pending"], "RUNNING": ["running"], "STOPPING": ["stopping"], "STOPPED": ["stopped"],
     "FINISH": ["shutting-down", "terminated"],
 }
+#: Owners EC2 knows besides 12-digit account ids; any other owner can own no image.
+OWNER_ALIASES = frozenset({"self", "amazon", "aws-marketplace", "aws-backup-vault"})
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
 #: Where ``attach_snapshot`` puts the volume when the client names no device.
 DEFAULT_SNAPSHOT_DEVICE = "/dev/sdf"
 
@@ -95,6 +99,9 @@ class ComputeMixin(Ec2Session):
 
         Never an unfiltered listing of every public AMI.
         """
+        owner = filters.get("owner_id")
+        if owner and owner not in OWNER_ALIASES and not _ACCOUNT_ID.match(owner):
+            return []  # EC2 would refuse the request; no image can belong to such an owner
         params = {"Action": "DescribeImages"}
         ec2_filters: dict[str, str] = {}
         if filters.get("id"):

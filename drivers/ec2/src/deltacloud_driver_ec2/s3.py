@@ -1,7 +1,8 @@
 """Buckets and blobs on S3, through libcloud's S3 storage driver.
 
-Uploads stream: libcloud's multipart upload reads the request body in 5 MB parts, so a blob
-of any size holds at most one part in memory. Downloads stream in 64 KB chunks on a
+Uploads stream: libcloud's multipart upload reads the request body in 5 MB parts, so what a
+blob upload holds in memory is bounded by the part size (about three parts' worth while one is
+assembled, hashed and sent), whatever the blob's size. Downloads stream in 64 KB chunks on a
 connection of their own, closed when the client has read everything or goes away.
 """
 
@@ -16,9 +17,9 @@ from libcloud.storage.base import Container
 from libcloud.storage.drivers.s3 import NAMESPACE as S3_NAMESPACE
 
 from deltacloud.driver import Filters
-from deltacloud.errors import BackendError, NotFoundError
+from deltacloud.errors import BackendError, ConflictError, NotFoundError
 from deltacloud.models_extra import Blob, Bucket
-from deltacloud_driver_ec2.compat import S3Backend, local_name
+from deltacloud_driver_ec2.compat import ApiError, S3Backend, local_name
 from deltacloud_driver_ec2.errors import translated
 from deltacloud_driver_ec2.session import TIMEOUT, Ec2Session
 
@@ -100,6 +101,13 @@ class BucketMixin(Ec2Session):
             body = ("<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                     f"<LocationConstraint>{region}</LocationConstraint></CreateBucketConfiguration>")
         with self.backend("s3") as s3:
+            try:
+                s3.connection.request(f"/{name}", method="HEAD")
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise
+            else:  # us-east-1 answers 200 to re-creating one's own bucket; the API says 409
+                raise ConflictError(f"Bucket '{name}' already exists")
             s3.connection.request(f"/{name}", method="PUT", data=body)
         return Bucket(name, name, 0, (), region)
 
