@@ -184,9 +184,21 @@ def dc_machine(dc_api: DeltacloudApi) -> Machine:
 
 
 @pytest.fixture(scope="session")
-def dc_offer(dc_api: DeltacloudApi, dc_launch_images: list[str] | None) -> Offer:
-    """The images, available realms and hardware profiles instances are launched with."""
-    return read_offer(dc_api, dc_launch_images)
+def _dc_offer_cache() -> dict[str, Offer]:
+    """The offer once read successfully (kept per session)."""
+    return {}
+
+
+@pytest.fixture
+def dc_offer(dc_api: DeltacloudApi, dc_launch_images: list[str] | None, _dc_offer_cache: dict[str, Offer]) -> Offer:
+    """The images, available realms and hardware profiles instances are launched with, read once.
+
+    Function-scoped over a session cache, so that a test whose requirements are not met skips
+    before the offer is read, even when reading it fails.
+    """
+    if "offer" not in _dc_offer_cache:
+        _dc_offer_cache["offer"] = read_offer(dc_api, dc_launch_images)
+    return _dc_offer_cache["offer"]
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Serve the Deltacloud REST API for one default driver (clients may pick another per request).",
+        epilog="To start a new driver package: deltacloudd new-driver NAME (see deltacloudd new-driver --help).",
     )
     add = parser.add_argument
     add("-i", "--driver", default=os.environ.get("API_DRIVER") or "mock",
@@ -217,9 +218,14 @@ def serve(config: ServerConfig, options: dict[str, Any], banner: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``deltacloudd``; returns the process exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["new-driver"]:  # a sub-command of its own: lay out a new driver package
+        from deltacloud.scaffold import main as new_driver
+
+        return new_driver(arguments[1:])
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(arguments)
     except SystemExit as exc:  # --help, --version, or a usage error already printed
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.list_drivers:

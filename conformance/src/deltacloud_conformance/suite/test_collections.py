@@ -59,17 +59,19 @@ class BaseCollectionChecks:
     named: ClassVar[bool] = True  # whether every item's <name> must be non-empty
     volatile: ClassVar[frozenset[str]] = VOLATILE
 
-    @pytest.fixture
-    def listing(self, dc_api: DeltacloudApi) -> list[Any]:
-        """The collection's items (a subclass may create one first)."""
+    def listing(self, request: pytest.FixtureRequest) -> list[Any]:
+        """The collection's items (a subclass may create one first); read in the test, so a failure is the test's."""
+        dc_api: DeltacloudApi = request.getfixturevalue("dc_api")
         items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
         assert items, f"/api/{self.collection} is empty: a driver must list at least one"
         return items
 
-    def test_list(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_list(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         check_items(dc_api, self.collection, listing, self.required, self.named)
 
-    def test_show_each_item(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_show_each_item(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         for item in listing[:MAX_SHOWN]:
             shown = dc_api.get(item.get("href")).expect(200).xml()
             assert shown.tag == SINGULAR[self.collection], f"{item.get('href')} answers <{shown.tag}>"
@@ -79,7 +81,8 @@ class BaseCollectionChecks:
             assert {k: shown_texts.get(k) for k in stable} == stable, (
                 f"{item.get('href')} shows other values than the listing")
 
-    def test_follow_every_href(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_follow_every_href(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         seen: set[str] = set()
         for item in listing[:MAX_SHOWN]:
             for element in item.iter():
@@ -89,12 +92,14 @@ class BaseCollectionChecks:
                 seen.add(href)
                 dc_api.get(href).expect(200)
 
-    def test_filter_by_id(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_filter_by_id(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         wanted = listing[-1].get("id")
         found = items_of(dc_api.xml(f"/{self.collection}", params={"id": wanted}), self.collection)
         assert [i.get("id") for i in found] == [wanted], f"?id={wanted} listed {[i.get('id') for i in found]}"
 
-    def test_json_agrees_with_xml(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_json_agrees_with_xml(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        self.listing(request)  # makes sure there is something to compare
         xml_items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
         doc = dc_api.json(f"/{self.collection}")
         assert isinstance(doc.get(self.collection), list), f"JSON listing is not {{{self.collection!r}: [...]}}"
@@ -124,7 +129,8 @@ class TestHardwareProfiles(BaseCollectionChecks):
     collection = "hardware_profiles"
     required = ("name",)
 
-    def test_properties_are_well_formed(self, listing: list[Any]) -> None:
+    def test_properties_are_well_formed(self, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         for profile in listing:
             for prop in profile.findall("property"):
                 where = f"hardware_profiles/{profile.get('id')} property {prop.get('name')!r}"
@@ -145,7 +151,8 @@ class TestHardwareProfiles(BaseCollectionChecks):
                     assert param is not None and param.get("name") == f"hwp_{prop.get('name')}", (
                         f"{where}: a variable property must name its create parameter hwp_{prop.get('name')}")
 
-    def test_properties_agree_in_json(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_properties_agree_in_json(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         by_id = {p["id"]: p for p in dc_api.json("/hardware_profiles")["hardware_profiles"]}
         for profile in listing:
             props = by_id[profile.get("id")].get("properties", {})
@@ -181,8 +188,11 @@ class TestInstanceListing(BaseCollectionChecks):
                 "private_addresses")
     named = False  # clouds let instances go unnamed (EC2 without a Name tag)
 
-    @pytest.fixture
-    def listing(self, dc_api: DeltacloudApi, dc_instances: Instances, dc_offer: Any) -> list[Any]:
+    def listing(self, request: pytest.FixtureRequest) -> list[Any]:
+        """The listing after launching an instance, ours first."""
+        dc_api: DeltacloudApi = request.getfixturevalue("dc_api")
+        dc_instances: Instances = request.getfixturevalue("dc_instances")
+        dc_offer: Any = request.getfixturevalue("dc_offer")
         launched = dc_instances.launch(dc_offer.any_launch())
         dc_instances.wait_stable(launched.get("id"))
         items = items_of(dc_api.xml("/instances"), "instances")
@@ -190,7 +200,8 @@ class TestInstanceListing(BaseCollectionChecks):
         # Other instances of the account may refer to images deleted since; check ours first.
         return sorted(items, key=lambda i: i.get("id") != launched.get("id"))
 
-    def test_follow_every_href(self, dc_api: DeltacloudApi, listing: list[Any]) -> None:
+    def test_follow_every_href(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
+        listing = self.listing(request)
         ours = listing[0]
         for tag in ("image", "realm", "hardware_profile"):
             dc_api.get(ours.find(tag).get("href")).expect(200)
