@@ -242,3 +242,12 @@ def test_instance_states_and_drivers(client):
     assert "tiny" in [d["id"] for d in drivers]
     assert client.simulate_get("/api/drivers/tiny").status_code == 200
     assert client.simulate_get("/api/drivers/unknown").status_code == 404
+
+
+def test_delete_on_an_action_url_is_405_with_its_methods(client, auth):
+    created = client.simulate_post("/api/instances", headers=auth, params={"image_id": "i1"})
+    id = ET.fromstring(created.content).get("id")
+    r = client.simulate_delete(f"/api/instances/{id}/stop", headers=auth)
+    assert r.status_code == 405 and r.headers["Allow"] == "OPTIONS, POST"
+    assert client.simulate_delete(f"/api/instances/{id}/nothing", headers=auth).status_code == 404
+    assert client.simulate_post(f"/api/instances/{id}/stop", headers=auth).status_code == 202

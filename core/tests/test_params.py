@@ -56,3 +56,11 @@ def test_undeclared_parameters_are_reported_not_refused():
     values, ignored = validate([Param("a")], {"a": ["1"], "zzz": ["2"], "format": ["xml"]})
     assert values == {"a": "1"}
     assert ignored == ["zzz"]
+
+
+def test_numbered_alias_with_the_number_inside():
+    values, ignored = validate([Param("group", "list"), Param("group_owner", "list", aliases=("group{n}owner",))],
+                               {"group2": ["b"], "group1": ["a"], "group2owner": ["o2"], "group1owner": ["o1"],
+                                "group10owner": ["o10"]})
+    assert values == {"group": ("a", "b"), "group_owner": ("o1", "o2", "o10")}
+    assert ignored == []

@@ -6,18 +6,22 @@ import logging
 import socket
 from typing import Any
 
-from deltacloud.base_api import CORE_COLLECTIONS
+from deltacloud.base_api import CORE_COLLECTIONS, DRIVERS
 from deltacloud.errors import BackendError, BackendTimeoutError, DeltacloudError
 from deltacloud.hookspecs import hookimpl
+from deltacloud.metrics_api import METRIC_COLLECTIONS
+from deltacloud.network_api import NETWORK_COLLECTIONS
 from deltacloud.spec import Collection
+from deltacloud.volumes_api import VOLUME_COLLECTIONS
 
 log = logging.getLogger("deltacloud")
 
 
 @hookimpl(trylast=True)
 def deltacloud_collections() -> list[Collection]:
-    """The core collections."""
-    return list(CORE_COLLECTIONS)
+    """The core collections: compute first, then storage, networking and monitoring, drivers last."""
+    compute = [c for c in CORE_COLLECTIONS if c is not DRIVERS]
+    return [*compute, *VOLUME_COLLECTIONS, *NETWORK_COLLECTIONS, *METRIC_COLLECTIONS, DRIVERS]
 
 
 @hookimpl(trylast=True)

@@ -21,11 +21,15 @@ _FALSE = frozenset({"0", "false", "no", "off", ""})
 _MAX_TEXT = 65536
 
 
-def _numbered(raw: RawParams, name: str) -> list[str]:
-    """Values given as ``name1``, ``name2``… in numeric order, as the original clients sent lists."""
-    pattern = re.compile(re.escape(name) + r"(\d+)$")
-    found = sorted((int(m.group(1)), key) for key in raw if (m := pattern.match(key)))
-    return [value for _, key in found for value in raw[key] if value != ""]
+def _numbered(raw: RawParams, name: str) -> tuple[list[str], list[str]]:
+    """Values given as ``name1``, ``name2``… in numeric order, as the original clients sent lists, and their keys.
+
+    A spelling with ``{n}`` in it puts the number there: ``group{n}owner`` reads ``group1owner``….
+    """
+    head, _, tail = name.partition("{n}")
+    pattern = re.compile(re.escape(head) + r"(\d+)" + re.escape(tail))
+    found = sorted((int(m.group(1)), key) for key in raw if (m := pattern.fullmatch(key)))
+    return [value for _, key in found for value in raw[key] if value != ""], [key for _, key in found]
 
 
 def _convert(param: Param, values: list[str]) -> Any:
@@ -83,10 +87,9 @@ def validate(params: Iterable[Param], raw: RawParams) -> tuple[dict[str, Any], l
                 given.extend(raw[spelling])
                 consumed.add(spelling)
             if param.type == "list":
-                numbered = _numbered(raw, spelling)
-                if numbered:
-                    given.extend(numbered)
-                    consumed.update(k for k in raw if re.fullmatch(re.escape(spelling) + r"\d+", k))
+                numbered, keys = _numbered(raw, spelling)
+                given.extend(numbered)
+                consumed.update(keys)
         given_nonempty = [v for v in given if v != ""]
         if not given_nonempty:
             if param.required:

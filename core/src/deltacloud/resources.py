@@ -114,6 +114,7 @@ class Api:
     def __init__(self, collections: Iterable[Collection], max_body: int) -> None:
         self.collections = {c.name: c for c in collections}
         self.max_body = max_body
+        self._member_actions = {name: _member_actions(c) for name, c in self.collections.items()}
 
     def supported(self, collection: Collection, state: RequestState) -> bool:
         """Whether the request's driver offers ``collection``."""
@@ -132,13 +133,18 @@ class Api:
         return state.loaded.cls.supports(method)
 
     def execute(self, req: falcon.Request, resp: falcon.Response, collection: Collection, kind: str,
-                id: str | None = None, name: str | None = None) -> None:
-        """Validate, call the driver, render: the one path every operation takes."""
+                id: str | None = None, name: str | None = None, method: str | None = None) -> None:
+        """Validate, call the driver, render: the one path every operation takes.
+
+        For a member action, ``name`` is the last path segment and ``method`` the HTTP method it
+        came with (the request's unless an HTML form overrode it).
+        """
         state = state_of(req)
         if not self.supported(collection, state):
             raise NotFoundError(f"Collection '{collection.name}' is not supported by driver '{state.driver_name}'")
-        op = self._find(collection, kind, name, state, id)
+        op, path_values = self._find(collection, kind, name, state, id, method or req.method)
         values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
+        values.update(path_values)
         if ignored:
             resp.set_header("Warning", f'299 - "Ignored parameters: {", ".join(ignored)[:200]}"')
         assert state.loaded is not None
@@ -146,32 +152,49 @@ class Api:
         result = self._call(driver, op, id, values, state)
         self._respond(req, resp, collection, op, result)
 
+    def member_actions(self, collection: Collection, segment: str) -> list[tuple[Operation, str | None]]:
+        """The actions ``/<collection>/<id>/<segment>`` addresses, each with the placeholder ``segment`` fills.
+
+        Actions whose path names ``segment`` win; otherwise those whose path takes any segment
+        (``/{id}/{rule_id}``), with the placeholder's name (``rule_id``).
+        """
+        literal, wildcards = self._member_actions[collection.name]
+        if segment in literal:
+            return [(op, None) for op in literal[segment]]
+        return list(wildcards)
+
     def _find(self, collection: Collection, kind: str, name: str | None, state: RequestState,
-              id: str | None) -> Operation:
+              id: str | None, method: str) -> tuple[Operation, dict[str, str]]:
+        op: Operation | None
+        path_values: dict[str, str] = {}
         if kind == "action":
-            op = collection.operation(name or "")
-            if op is None or op.kind != "action":
+            candidates = self.member_actions(collection, name or "")
+            if not candidates:
                 raise NotFoundError(f"'{name}' is not an action on {collection.name}")
+            op, placeholder = next(((o, p) for o, p in candidates if o.http_method == method
+                                    and self.operation_supported(o, collection, state)), (None, None))
+            if op is not None and placeholder is not None:
+                path_values[placeholder] = name or ""
         else:
             op = next((o for o in collection.operations if o.kind == kind), None)
         if op is None or not self.operation_supported(op, collection, state):
             allowed = self.allowed_methods(collection, state, member=id is not None, action=name)
-            what = f"'{name}'" if kind == "action" else kind
+            what = f"{method} '{name}'" if kind == "action" else kind
             raise MethodNotAllowedError(
                 f"Driver '{state.driver_name}' does not support {what} on {collection.name}", allowed=allowed)
-        return op
+        return op, path_values
 
     def allowed_methods(self, collection: Collection, state: RequestState, *, member: bool,
                         action: str | None = None) -> list[str]:
         """The HTTP methods the driver supports on a collection, member or action URL."""
         methods = {"OPTIONS"}
-        for op in collection.operations:
+        if action is not None:
+            methods.update(op.http_method for op, _ in self.member_actions(collection, action)
+                           if self.operation_supported(op, collection, state))
+        for op in collection.operations if action is None else ():
             if not self.operation_supported(op, collection, state):
                 continue
-            if action is not None:
-                if op.kind == "action" and op.name == action:
-                    methods.add(op.http_method)
-            elif op.on_member == member and op.kind != "action":
+            if op.on_member == member and op.kind != "action":
                 methods.add(op.http_method)
         if "GET" in methods:
             methods.add("HEAD")
@@ -274,13 +297,45 @@ class MemberResource:
 
 
 class ActionResource:
-    """``/api/<collection>/<id>/<action>``: a member action (POST)."""
+    """``/api/<collection>/<id>/<action>``: a member action (POST), or one addressed by DELETE.
+
+    The last segment names the action (``stop``, ``rules``) or, for an action declared with a
+    placeholder path such as ``/{id}/{rule_id}``, is a sub-object's id (``DELETE
+    /api/firewalls/<id>/<rule_id>``). HTML forms send DELETE as POST with ``_method=delete``.
+    """
 
     def __init__(self, api: Api, collection: Collection) -> None:
         self.api, self.collection = api, collection
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
-        self.api.execute(req, resp, self.collection, "action", id, action)
+        method = "DELETE" if _method_override(req) == "delete" else "POST"
+        self.api.execute(req, resp, self.collection, "action", id, action, method=method)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
+        self.api.execute(req, resp, self.collection, "action", id, action, method="DELETE")
+
+
+def _action_segment(op: Operation) -> str | None:
+    """The last path segment of a member action (``stop``, ``rules``, ``{rule_id}``); None for other operations."""
+    if op.kind != "action":
+        return None
+    parts = op.url_template.strip("/").split("/")
+    return parts[1] if len(parts) == 2 and parts[0] == "{id}" else None
+
+
+def _member_actions(collection: Collection) -> tuple[dict[str, list[Operation]], list[tuple[Operation, str]]]:
+    """A collection's member actions by literal last segment, and those whose last segment is a placeholder."""
+    literal: dict[str, list[Operation]] = {}
+    wildcards: list[tuple[Operation, str]] = []
+    for op in collection.actions():
+        segment = _action_segment(op)
+        if segment is None:
+            continue
+        if segment.startswith("{") and segment.endswith("}"):
+            wildcards.append((op, segment[1:-1]))
+        else:
+            literal.setdefault(segment, []).append(op)
+    return literal, wildcards
 
 
 def _method_override(req: falcon.Request) -> str:

@@ -25,7 +25,8 @@ class Param:
     """A request parameter: its type, whether it is required, allowed choices, other spellings.
 
     A ``list`` parameter is accepted repeated (``firewalls=a&firewalls=b``) and in the
-    numbered form ``firewalls1``, ``firewalls2``…, as the original clients sent it.
+    numbered form ``firewalls1``, ``firewalls2``…, as the original clients sent it; an alias
+    with ``{n}`` in it takes the number there (``group{n}owner`` reads ``group1owner``…).
     """
 
     name: str

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deltacloud.features import DeclaredFeature
-from deltacloud.render import JSON_WRITERS, XML_WRITERS, compute  # noqa: F401 - registers the core writers
+from deltacloud.render import JSON_WRITERS, XML_WRITERS, compute, metrics, network, volumes  # noqa: F401 - registers writers
 from deltacloud.render.context import RenderContext
 from deltacloud.render.xmlutil import cdata, esc
 from deltacloud.spec import Collection

@@ -1,0 +1,16 @@
+"""Monitoring in the API description: the metrics of each instance."""
+
+from __future__ import annotations
+
+from deltacloud.models_extra import Metric
+from deltacloud.spec import Collection, Operation, Param
+
+METRICS = Collection(
+    "metrics", "metric", "Measurements of each instance: cpu, disk and network, sampled over time.",
+    (Operation("index", "index", "metrics", params=(Param("id", description="Only the metrics of this instance"),),
+               description="List the measured properties of every instance"),
+     Operation("show", "show", "metric", description="Show an instance's recent samples of every property")),
+    model=Metric)
+
+#: The monitoring collections in the order ``/api`` lists them.
+METRIC_COLLECTIONS: tuple[Collection, ...] = (METRICS,)

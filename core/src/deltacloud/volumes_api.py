@@ -1,0 +1,50 @@
+"""Block storage in the API description: storage volumes and their snapshots."""
+
+from __future__ import annotations
+
+from deltacloud.models_extra import StorageSnapshot, StorageVolume
+from deltacloud.spec import Collection, Operation, Param
+
+ID_FILTER = Param("id", description="Only the object with this id")
+#: The largest volume a client may ask for, in GB (EBS's limit, 16 TiB).
+MAX_CAPACITY = 16384
+
+STORAGE_VOLUMES = Collection(
+    "storage_volumes", "storage_volume",
+    "Block devices that live apart from instances; attached to one instance of their realm at a time.",
+    (Operation("index", "index", "storage_volumes",
+               params=(ID_FILTER, Param("state", description="Only volumes in this state (AVAILABLE, IN-USE)"),
+                       Param("realm_id", description="Only volumes of this realm")),
+               description="List volumes"),
+     Operation("show", "show", "storage_volume", description="Show a volume"),
+     Operation("create", "create", "create_storage_volume", status=201,
+               params=(Param("capacity", "integer", minimum=1, maximum=MAX_CAPACITY,
+                             description="Size in GB (with a snapshot: at least the snapshot's size, "
+                                         "which is the default)"),
+                       Param("realm_id", description="The realm the volume lives in"),
+                       Param("snapshot_id", description="Make the volume from this snapshot")),
+               description="Create a volume, empty or from a snapshot"),
+     Operation("attach", "action", "attach_storage_volume", status=202,
+               params=(Param("instance_id", required=True, description="An instance in the volume's realm"),
+                       Param("device", required=True, description="Where the instance sees it, e.g. /dev/sdf")),
+               description="Attach an available volume to an instance"),
+     Operation("detach", "action", "detach_storage_volume", status=202,
+               description="Detach a volume from its instance"),
+     Operation("destroy", "destroy", "destroy_storage_volume", status=204,
+               description="Delete a volume that is not attached")),
+    model=StorageVolume)
+
+STORAGE_SNAPSHOTS = Collection(
+    "storage_snapshots", "storage_snapshot", "Point-in-time copies of volumes, to make new volumes from.",
+    (Operation("index", "index", "storage_snapshots", params=(ID_FILTER,), description="List snapshots"),
+     Operation("show", "show", "storage_snapshot", description="Show a snapshot"),
+     Operation("create", "create", "create_storage_snapshot", status=201,
+               params=(Param("volume_id", required=True, description="The volume to copy"),
+                       Param("name", description="The snapshot's name"),
+                       Param("description", description="What the snapshot holds")),
+               description="Snapshot a volume"),
+     Operation("destroy", "destroy", "destroy_storage_snapshot", status=204, description="Delete a snapshot")),
+    model=StorageSnapshot)
+
+#: The block storage collections in the order ``/api`` lists them.
+VOLUME_COLLECTIONS: tuple[Collection, ...] = (STORAGE_VOLUMES, STORAGE_SNAPSHOTS)
