@@ -32,7 +32,7 @@ def test_hardware_profiles_need_no_credentials(make_driver):
     micro = anonymous.hardware_profile("t2.micro")
     assert {p.name: p.value for p in micro.properties} == {
         "cpu": "1", "memory": "1024", "storage": "0", "architecture": "x86_64"}
-    assert micro.get_property("architecture").values == ("i386", "x86_64")
+    assert all(prop.kind == "fixed" for p in profiles for prop in p.properties), "EC2 sizes are fixed"
     assert anonymous.hardware_profile("m5d.large").get_property("storage").value == "75"
     assert anonymous.hardware_profile("t4g.micro").get_property("architecture").value == "arm64"
     cpus = [float(p.get_property("cpu").value) for p in profiles]

@@ -2,8 +2,10 @@
 
 Each profile has four fixed properties: ``cpu`` (vCPUs), ``memory`` (MB), ``storage`` (GB of
 instance store; 0 for EBS-only types, whose disk is the image's root volume) and
-``architecture`` (an enum ``i386``/``x86_64`` for types that run both, else ``x86_64`` or
-``arm64``). The profiles of a region are built once per process and listed by vCPUs, then
+``architecture`` (``x86_64`` or ``arm64``). Nothing is variable: EC2 sizes are fixed, and the
+architecture an instance runs is its image's, not a launch-time choice, so even the old types
+that can also run 32-bit images show ``x86_64`` rather than an enum no ``hwp_architecture``
+could honour. The profiles of a region are built once per process and listed by vCPUs, then
 memory, then name, as the original API ordered them.
 """
 
@@ -24,11 +26,8 @@ _DISKS = re.compile(r"(\d+)\s*x\s*([\d,.]+)")
 def _architecture(attrs: dict) -> HardwareProperty:
     extra = attrs.get("extra") or {}
     processor = str(extra.get("physicalProcessor", "")).lower()
-    bits = str(extra.get("processorArchitecture", ""))
     if any(hint in processor for hint in _ARM_HINTS) or attrs["id"].startswith("a1."):
         return HardwareProperty.fixed("architecture", "arm64")
-    if "32-bit" in bits:
-        return HardwareProperty.enum("architecture", ["i386", "x86_64"], default="x86_64")
     return HardwareProperty.fixed("architecture", "x86_64")
 
 
@@ -74,9 +73,7 @@ def profiles_for(region: str) -> tuple[tuple[HardwareProfile, ...], dict[str, Ha
 def architectures(profile: HardwareProfile) -> tuple[str, ...]:
     """The architectures a profile runs."""
     prop = profile.get_property("architecture")
-    if prop is None:
-        return ()
-    return prop.values if prop.kind == "enum" else (prop.value,)
+    return () if prop is None else (prop.value,)
 
 
 def default_profile(architecture: str) -> str:

@@ -33,7 +33,7 @@ STATE_MAP: dict[str, str] = {
     "terminated": "FINISH",
 }
 
-#: What the driver reports for a state EC2 may add in future: visible, and only ``destroy`` applies.
+#: What the driver reports for a state EC2 may add in future: shown as it is, no action offered.
 UNKNOWN_STATE = "ERROR"
 
 MACHINE = StateMachine.parse("""
@@ -46,7 +46,6 @@ MACHINE = StateMachine.parse("""
     stopping -> stopped auto
     stopped -> pending on start
     stopped -> finish on destroy
-    error -> finish on destroy
 """)
 
 
