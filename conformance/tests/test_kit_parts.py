@@ -90,3 +90,15 @@ def test_every_catalogue_feature_has_a_test() -> None:
 def test_base_collections_cannot_be_required() -> None:
     with pytest.raises(ValueError, match="never be skipped"):
         requires_collection("instances")
+
+
+def test_failure_reasons_prefer_the_server() -> None:
+    from deltacloud_conformance.report import reason
+
+    quoted = "E   got: GET /api/x -> 501\nE   <message><![CDATA[TODO Driver.realms(): write it]]></message>"
+    assert reason(quoted) == "TODO Driver.realms(): write it"
+    logged = "E   <message><![CDATA[Internal server error]]></message>\nE   server log:\nE   boom: KeyError: 'k'"
+    assert reason(logged) == "boom: KeyError: 'k'"
+    assert reason("E   AssertionError: asked for name 'a', got 'b'\nE   assert 1") == (
+        "AssertionError: asked for name 'a', got 'b'")
+    assert len(reason("E   " + "x" * 500)) <= 110

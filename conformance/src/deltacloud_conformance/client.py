@@ -60,12 +60,16 @@ class ApiResponse:
 
     def expect(self, *statuses: int) -> ApiResponse:
         """Assert the status is one of ``statuses``; the message shows the whole exchange."""
-        assert self.status in statuses, f"expected {' or '.join(map(str, statuses))}, got: {self.describe()}"
+        __tracebackhide__ = True
+        if self.status not in statuses:
+            raise AssertionError(f"expected {' or '.join(map(str, statuses))}, got: {self.describe()}")
         return self
 
     def xml(self) -> Any:
         """The body parsed as XML (with defusedxml); asserts the content type says XML."""
-        assert self.content_type in ("application/xml", "text/xml"), f"not an XML answer: {self.describe()}"
+        __tracebackhide__ = True
+        if self.content_type not in ("application/xml", "text/xml"):
+            raise AssertionError(f"not an XML answer: {self.describe()}")
         try:
             return SafeET.fromstring(self.content)
         except SafeET.ParseError as exc:
@@ -75,7 +79,9 @@ class ApiResponse:
         """The body parsed as JSON; asserts the content type says JSON."""
         import json
 
-        assert self.content_type == "application/json", f"not a JSON answer: {self.describe()}"
+        __tracebackhide__ = True
+        if self.content_type != "application/json":
+            raise AssertionError(f"not a JSON answer: {self.describe()}")
         try:
             return json.loads(self.content)
         except ValueError as exc:
@@ -233,8 +239,10 @@ class DeltacloudApi:
 
     def xml(self, target: str, **kwargs: Any) -> Any:
         """GET ``target`` as XML, asserting 200; the root element."""
+        __tracebackhide__ = True
         return self.get(target, **kwargs).expect(200).xml()
 
     def json(self, target: str, **kwargs: Any) -> Any:
         """GET ``target`` as JSON, asserting 200; the decoded document."""
+        __tracebackhide__ = True
         return self.get(target, fmt="json", **kwargs).expect(200).json()

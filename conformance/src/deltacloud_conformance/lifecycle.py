@@ -30,6 +30,7 @@ class Settings:
 
 def poll(check: Callable[[], Any], settings: Settings, what: str) -> Any:
     """Call ``check`` until it returns something truthy; fail naming ``what`` after the timeout."""
+    __tracebackhide__ = True
     deadline = time.monotonic() + settings.state_timeout
     pause = settings.first_poll
     last: Any = None
@@ -60,6 +61,7 @@ class Instances:
 
     def launch(self, params: Mapping[str, Any]) -> Any:
         """Launch one instance, asserting 201 with a Location; its ``<instance>`` element."""
+        __tracebackhide__ = True
         response = self.create(params).expect(201)
         root = response.xml()
         assert root.tag == "instance", f"create answered <{root.tag}>, not <instance>: {response.describe()}"
@@ -83,6 +85,7 @@ class Instances:
 
     def wait_stable(self, id: str) -> Any:
         """Wait until the instance is in a state the cloud does not leave by itself; its element."""
+        __tracebackhide__ = True
         def stable() -> Any:
             root = self.show(id).expect(200).xml()
             state = (root.findtext("state") or "").strip()
@@ -136,5 +139,6 @@ class Instances:
 
     def wait_gone(self, id: str) -> None:
         """Wait until the instance answers 404 or shows FINISH."""
+        __tracebackhide__ = True
         poll(lambda: (self.state(id) or "finish").lower() == "finish", self.settings,
              f"instance {id} to disappear after destroy")

@@ -23,6 +23,7 @@ from deltacloud_conformance.choices import Offer, read_offer
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport, InProcessTransport
 from deltacloud_conformance.documents import EntryPoint, Machine, entry_point_from_xml, machine_from_xml
 from deltacloud_conformance.lifecycle import Instances, Settings
+from deltacloud_conformance.report import SummaryPlugin
 from deltacloud_conformance.requirements import check_requirements
 from deltacloud_conformance.tracker import Tracker
 
@@ -52,6 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker; with ``--deltacloud-url`` and no test path, collect the suite itself."""
     config.addinivalue_line("markers", "dc_requires(collection=None, feature=None): run only when /api advertises "
                                        "the collection or feature; skip with the reason otherwise")
+    config.pluginmanager.register(SummaryPlugin(), "deltacloud-conformance-summary")
     source = getattr(config, "args_source", None)
     if config.getoption("deltacloud_url") and source == pytest.Config.ArgsSource.INVOCATION_DIR:
         config.args = [str(SUITE_DIR)]

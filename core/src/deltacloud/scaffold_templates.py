@@ -65,8 +65,7 @@ Filters = Mapping[str, str]
 
 def todo(method: str, what: str) -> NotSupportedError:
     """The error a placeholder raises: which method to write, and what it must return."""
-    return NotSupportedError(f"TODO $package: write $class_name.{method}: {what} "
-                             "(docs/writing-a-driver.md)")
+    return NotSupportedError(f"TODO $class_name.{method}(): {what}. Guide: docs/writing-a-driver.md")
 
 
 class $class_name(Driver):
@@ -92,33 +91,33 @@ class $class_name(Driver):
 
     def realms(self, filters: Filters) -> Iterable[Realm]:
         """The places instances run: regions, zones, clusters."""
-        raise todo("realms", "return deltacloud.models.Realm(id, name, state='AVAILABLE') objects; raise "
-                             "deltacloud.errors.AuthenticationError when self.credentials are wrong")
+        raise todo("realms", "return Realm(id, name) objects (deltacloud.models); raise AuthenticationError "
+                             "(deltacloud.errors) when self.credentials are wrong")
 
     # -- hardware profiles ------------------------------------------------------------------
 
     def hardware_profiles(self, filters: Filters) -> Iterable[HardwareProfile]:
         """The sizes instances are launched with."""
-        raise todo("hardware_profiles", "return deltacloud.models.HardwareProfile(id, properties) objects built "
-                                        "with HardwareProperty.fixed/range/enum")
+        raise todo("hardware_profiles", "return HardwareProfile(id, properties) objects, properties made with "
+                                        "HardwareProperty.fixed/range/enum (deltacloud.models)")
 
     # -- images -----------------------------------------------------------------------------
 
     def images(self, filters: Filters) -> Iterable[Image]:
         """The templates instances are launched from."""
-        raise todo("images", "return deltacloud.models.Image(id, name, description, owner_id, architecture) "
-                             "objects")
+        raise todo("images", "return Image(id, name, description, owner_id, architecture) objects "
+                             "(deltacloud.models)")
 
     # -- instances --------------------------------------------------------------------------
 
     def instances(self, filters: Filters) -> Iterable[Instance]:
         """The caller's instances, each with its state in upper case (RUNNING, STOPPED...)."""
-        raise todo("instances", "return the caller's deltacloud.models.Instance objects")
+        raise todo("instances", "return the caller's Instance objects (deltacloud.models), state in upper case")
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | Sequence[Instance]:
         """Launch an instance of ``image_id`` in ``options.realm_id`` with ``options.hardware_profile_id``."""
-        raise todo("create_instance", "launch an instance and return it; a missing image is a "
-                                      "deltacloud.errors.ValidationError(..., param='image_id')")
+        raise todo("create_instance", "launch an instance and return it; a missing image is "
+                                      "ValidationError(message, param='image_id') (deltacloud.errors)")
 
     def start_instance(self, id: str) -> Instance:
         """Start a stopped instance (the core has checked its state)."""

@@ -10,8 +10,9 @@ from deltacloud_conformance.client import DeltacloudApi
 from deltacloud_conformance.documents import SINGULAR, items_of, json_scalars, leaf_texts, machine_from_xml
 from deltacloud_conformance.lifecycle import Instances
 
-__all__ = ["TestDrivers", "TestHardwareProfiles", "TestImages", "TestInstanceListing", "TestInstanceStates",
-           "TestRealms"]
+# In the order they run: a star import keeps it.
+__all__ = ["TestRealms", "TestHardwareProfiles", "TestImages",  # noqa: RUF022
+           "TestInstanceListing", "TestInstanceStates", "TestDrivers"]
 
 #: Most items whose show document and hrefs are checked, per collection.
 MAX_SHOWN = 25
@@ -22,6 +23,7 @@ VOLATILE = frozenset({"state", "launch_time", "create_time", "creation_time"})
 def check_items(api: DeltacloudApi, collection: str, items: list[Any], required: tuple[str, ...],
                 named: bool = True) -> None:
     """Ids unique and present, hrefs canonical, required children present and (when ``named``) names not empty."""
+    __tracebackhide__ = True
     ids = [item.get("id") for item in items]
     assert all(ids), f"an item of {collection} has no id attribute"
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -39,6 +41,7 @@ def check_items(api: DeltacloudApi, collection: str, items: list[Any], required:
 def compare_formats(collection: str, xml_items: list[Any], json_items: list[dict[str, Any]],
                     volatile: frozenset[str] = VOLATILE) -> None:
     """The XML and JSON listings show the same objects with the same scalar values."""
+    __tracebackhide__ = True
     by_id = {str(item.get("id")): item for item in json_items}
     assert [i.get("id") for i in xml_items] == [str(i.get("id")) for i in json_items], (
         f"{collection}: XML and JSON list different ids")
@@ -61,6 +64,7 @@ class BaseCollectionChecks:
 
     def listing(self, request: pytest.FixtureRequest) -> list[Any]:
         """The collection's items (a subclass may create one first); read in the test, so a failure is the test's."""
+        __tracebackhide__ = True
         dc_api: DeltacloudApi = request.getfixturevalue("dc_api")
         items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
         assert items, f"/api/{self.collection} is empty: a driver must list at least one"
@@ -119,12 +123,16 @@ class BaseCollectionChecks:
 class TestRealms(BaseCollectionChecks):
     """Realms: regions, zones or clusters."""
 
+    area = "realms"
+
     collection = "realms"
     required = ("name", "state")
 
 
 class TestHardwareProfiles(BaseCollectionChecks):
     """Hardware profiles and their fixed, range and enum properties."""
+
+    area = "hardware profiles"
 
     collection = "hardware_profiles"
     required = ("name",)
@@ -176,12 +184,16 @@ class TestHardwareProfiles(BaseCollectionChecks):
 class TestImages(BaseCollectionChecks):
     """Images instances are launched from."""
 
+    area = "images"
+
     collection = "images"
     required = ("name", "description", "owner_id", "architecture", "state")
 
 
 class TestInstanceListing(BaseCollectionChecks):
     """The instance listing, with one instance launched by the suite so it is never empty."""
+
+    area = "instances"
 
     collection = "instances"
     required = ("name", "owner_id", "image", "realm", "state", "hardware_profile", "actions", "public_addresses",
@@ -190,6 +202,7 @@ class TestInstanceListing(BaseCollectionChecks):
 
     def listing(self, request: pytest.FixtureRequest) -> list[Any]:
         """The listing after launching an instance, ours first."""
+        __tracebackhide__ = True
         dc_api: DeltacloudApi = request.getfixturevalue("dc_api")
         dc_instances: Instances = request.getfixturevalue("dc_instances")
         dc_offer: Any = request.getfixturevalue("dc_offer")
@@ -212,6 +225,8 @@ class TestInstanceListing(BaseCollectionChecks):
 
 class TestInstanceStates:
     """``/api/instance_states``: a well-formed machine, the same in XML and JSON, no credentials needed."""
+
+    area = "state machine"
 
     ALLOWED_STATES = frozenset({"start", "pending", "running", "stopping", "stopped", "finish", "error"})
     ALLOWED_ACTIONS = frozenset({"create", "reboot", "stop", "start", "destroy"})
@@ -244,6 +259,8 @@ class TestInstanceStates:
 
 class TestDrivers(BaseCollectionChecks):
     """``/api/drivers``: the installed drivers, listed without credentials."""
+
+    area = "drivers"
 
     collection = "drivers"
     required = ("name",)

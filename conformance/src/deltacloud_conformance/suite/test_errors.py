@@ -17,6 +17,7 @@ FORMATS = ("xml", "json")
 
 def check_error(response: ApiResponse, status: int, fmt: str) -> str:
     """Assert an error document of ``status`` in ``fmt``; its message."""
+    __tracebackhide__ = True
     assert response.status == status, f"expected {status}: {response.describe()}"
     if fmt == "json":
         doc = response.json()
@@ -35,6 +36,8 @@ def check_error(response: ApiResponse, status: int, fmt: str) -> str:
 
 class TestUnauthorized:
     """401 with a Basic challenge when credentials are missing or wrong."""
+
+    area = "errors"
 
     @pytest.mark.parametrize("fmt", FORMATS)
     def test_without_credentials(self, dc_api: DeltacloudApi, fmt: str) -> None:
@@ -71,6 +74,8 @@ class TestUnauthorized:
 class TestNotFound:
     """404 for what does not exist, in the negotiated format."""
 
+    area = "errors"
+
     @pytest.mark.parametrize("fmt", FORMATS)
     @pytest.mark.parametrize("collection", ["realms", "hardware_profiles", "images", "instances"])
     def test_unknown_id(self, dc_api: DeltacloudApi, collection: str, fmt: str) -> None:
@@ -87,6 +92,8 @@ class TestNotFound:
 
 class TestBadRequests:
     """400 for bad parameters, 405 for a method a collection does not have."""
+
+    area = "errors"
 
     @pytest.mark.parametrize("fmt", FORMATS)
     def test_missing_image_id(self, dc_instances: Instances, fmt: str) -> None:

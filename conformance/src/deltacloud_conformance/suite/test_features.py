@@ -27,6 +27,8 @@ __all__ = ["TestAdvertisedFeatures", "TestImageFeatures", "TestInstanceFeatures"
 class TestAdvertisedFeatures:
     """A driver pins the features it advertises, so advertising nothing cannot pass."""
 
+    area = "features"
+
     def test_advertised_features_are_the_expected_ones(self, dc_entry: EntryPoint, dc_api: DeltacloudApi,
                                                        dc_expected_features: frozenset[str] | None) -> None:
         advertised = dc_entry.feature_names
@@ -60,6 +62,8 @@ def authentication(root: Any) -> tuple[str, dict[str, str]]:
 
 class TestInstanceFeatures:
     """Features of ``POST /api/instances`` and of the instance listing."""
+
+    area = "features"
 
     @pytest.fixture
     def keyname(self, dc_api: DeltacloudApi, dc_entry: EntryPoint, dc_tracker: Tracker, dc_keyname: str | None,
@@ -195,6 +199,8 @@ class TestInstanceFeatures:
 class TestImageFeatures:
     """Features of the image collection."""
 
+    area = "features"
+
     @requires_feature("owner_id")
     def test_owner_filter(self, dc_api: DeltacloudApi) -> None:
         images = items_of(dc_api.xml("/images"), "images")
@@ -230,6 +236,8 @@ class TestImageFeatures:
 
 class TestOtherFeatures:
     """Features of keys, volumes and buckets."""
+
+    area = "features"
 
     @requires_feature("import_key")
     def test_imported_key(self, dc_api: DeltacloudApi, dc_tracker: Tracker,

@@ -76,6 +76,8 @@ def same(a: str | None, b: str) -> bool:
 class TestProfileOverrides:
     """``hwp_<property>`` parameters checked against the chosen profile."""
 
+    area = "hardware profile overrides"
+
     def test_inside_ranges_and_enums(self, dc_instances: Instances, dc_offer: Offer) -> None:
         props = variable(dc_offer)
         if not props:

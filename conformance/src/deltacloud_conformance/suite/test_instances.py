@@ -35,6 +35,8 @@ def check_created(root: Any, params: dict[str, str], machine: Machine) -> list[s
 class TestInstanceCreate:
     """``POST /api/instances``: 201, Location, the instance as asked for."""
 
+    area = "instances"
+
     def test_create_with_each_combination(self, dc_instances: Instances, dc_offer: Offer, dc_machine: Machine,
                                           dc_settings: Settings) -> None:
         combos = [{"image_id": dc_offer.images[0].id}, *dc_offer.combinations(max(dc_settings.max_launches - 1, 1))]
@@ -86,6 +88,8 @@ class TestInstanceCreate:
 
 class TestInstanceDestroy:
     """Destroy: 204, then the instance is gone (404) or FINISH, and no longer listed as alive."""
+
+    area = "instances"
 
     def test_destroy(self, dc_api: DeltacloudApi, dc_instances: Instances, dc_offer: Offer) -> None:
         id = dc_instances.launch(dc_offer.any_launch()).get("id")

@@ -17,6 +17,8 @@ __all__ = ["TestKeys"]
 class TestKeys:
     """``/api/keys``: credentials to log in to instances."""
 
+    area = "keys"
+
     def _create(self, dc_api: DeltacloudApi, dc_tracker: Tracker, name: str) -> object:
         skip_unless_allowed(dc_api.request("OPTIONS", "/keys").header("allow"), "POST", "/api/keys")
         response = dc_api.post("/keys", data={"name": name})

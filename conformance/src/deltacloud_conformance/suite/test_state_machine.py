@@ -41,6 +41,8 @@ def first_step_towards(machine: Machine, state: str, wanted: Any) -> str | None:
 class TestStateMachine:
     """Each instance follows the machine ``/api/instance_states`` publishes."""
 
+    area = "state machine"
+
     def test_automatic_transitions_complete(self, dc_instances: Instances, dc_offer: Offer,
                                             dc_machine: Machine) -> None:
         created = dc_instances.launch(dc_offer.any_launch())
