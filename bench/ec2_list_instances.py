@@ -1,0 +1,175 @@
+"""Benchmark: ``GET /api/instances`` through deltacloudd (ec2 driver) against libcloud directly, on one moto.
+
+    python bench/ec2_list_instances.py [--instances 5] [--requests 300] [--rounds 5]
+
+Starts moto's server and ``deltacloudd -i ec2 -P <moto>`` as separate processes on free
+loopback ports, launches some instances, then times, in alternating rounds so that drift
+hits both sides alike:
+
+* ``api``: ``GET /api/instances`` (XML) over a kept-alive HTTP connection to deltacloudd;
+* ``libcloud``: ``list_nodes()`` of libcloud's EC2 driver (with the driver's compatibility
+  classes, without which libcloud cannot read moto's answers) on the same moto;
+* ``libcloud-1call``: the single ``DescribeInstances`` call the ec2 driver itself makes,
+  parsed by libcloud, for the same amount of backend work (``list_nodes`` also calls
+  ``DescribeAddresses``).
+
+It prints the median time per listing of each and the ratios. The target is an overhead
+(``api / libcloud - 1``) under 15%. Everything stays on 127.0.0.1; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import boto3
+import requests
+
+KEY, SECRET = "AKIABENCHMARK0000000", "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def start_moto() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/moto-api/")
+    return process, url
+
+
+def start_deltacloudd(moto_url: str, home: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    env = {**os.environ, "HOME": str(home)}
+    for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR"):
+        env.pop(name, None)
+    argv = [sys.executable, "-m", "deltacloud.cli", "-i", "ec2", "-P", moto_url, "-r", "127.0.0.1",
+            "-p", str(port), "--workers", "1", "--threads", "4", "--log", "off"]
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/api")
+    return process, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def time_calls(call: Callable[[], object], count: int) -> float:
+    """Seconds per call, over ``count`` calls."""
+    started = time.perf_counter()
+    for _ in range(count):
+        call()
+    return (time.perf_counter() - started) / count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--instances", type=int, default=5, help="instances to launch in moto (default 5)")
+    parser.add_argument("--requests", type=int, default=300, help="listings per side and round (default 300)")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
+    args = parser.parse_args()
+
+    from deltacloud_driver_ec2.compat import Ec2Backend
+
+    moto, moto_url = start_moto()
+    with tempfile.TemporaryDirectory() as home:
+        server, port = start_deltacloudd(moto_url, Path(home))
+        try:
+            ec2 = boto3.client("ec2", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=KEY,
+                               aws_secret_access_key=SECRET)
+            image = ec2.register_image(Name="bench-image", RootDeviceName="/dev/sda1")["ImageId"]
+            ec2.run_instances(ImageId=image, MinCount=args.instances, MaxCount=args.instances,
+                              InstanceType="t3.micro")
+
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode(),
+                       "Accept": "application/xml"}
+
+            def via_api() -> bytes:
+                for attempt in range(2):  # the server closes idle kept-alive connections: reconnect once
+                    try:
+                        connection.request("GET", "/api/instances", headers=headers)
+                        response = connection.getresponse()
+                        break
+                    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                        connection.close()
+                        if attempt:
+                            raise
+                body = response.read()
+                assert response.status == 200, (response.status, body[:300])
+                return body
+
+            libcloud = Ec2Backend(KEY, SECRET, region="us-east-1", host="127.0.0.1",
+                                  port=int(moto_url.rsplit(":", 1)[1]), secure=False, timeout=30)
+
+            def via_libcloud() -> list:
+                return libcloud.list_nodes()
+
+            def via_libcloud_one_call() -> list:
+                root = libcloud.connection.request("/", params={"Action": "DescribeInstances"}).object
+                return libcloud._to_nodes(root, "reservationSet/item/instancesSet/item")
+
+            assert via_api().count(b"<instance ") == args.instances
+            assert len(via_libcloud()) == len(via_libcloud_one_call()) == args.instances
+            sides = {"api": via_api, "libcloud": via_libcloud, "libcloud-1call": via_libcloud_one_call}
+            for call in sides.values():  # warm up: connections, caches, moto's backend
+                time_calls(call, 20)
+            samples: dict[str, list[float]] = {name: [] for name in sides}
+            for round_ in range(args.rounds):
+                order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
+                for name in order:
+                    samples[name].append(time_calls(sides[name], args.requests))
+            connection.close()
+        finally:
+            stop(server)
+            stop(moto)
+
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    print(f"moto {moto_url}, {args.instances} instances, {args.rounds} rounds x {args.requests} listings per side")
+    for name, seconds in median.items():
+        spread = ", ".join(f"{v * 1000:.2f}" for v in samples[name])
+        print(f"  {name:15s} {seconds * 1000:7.2f} ms per listing   (rounds: {spread} ms)")
+    ratio = median["api"] / median["libcloud"]
+    same_work = median["api"] / median["libcloud-1call"]
+    print(f"ratio api / libcloud list_nodes        = {ratio:.3f}  (overhead {100 * (ratio - 1):+.1f}%)")
+    print(f"ratio api / libcloud same single call  = {same_work:.3f}  (overhead {100 * (same_work - 1):+.1f}%)")
+    verdict = "under" if ratio < 1.15 else "OVER"
+    print(f"target: overhead under 15% against list_nodes: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
