@@ -210,7 +210,7 @@ def test_an_unreachable_endpoint_is_a_502():
 
 
 def test_a_slow_endpoint_is_a_504(stub, stub_driver, monkeypatch):
-    monkeypatch.setattr(session, "TIMEOUT", 0.3)
+    monkeypatch.setattr(session, "backend_timeout", lambda: 0.3)
     stub.answer("DescribeAvailabilityZones", 200, "<DescribeAvailabilityZonesResponse/>", delay=1.0)
     with pytest.raises(BackendTimeoutError):
         stub_driver.realms({})

@@ -21,7 +21,7 @@ from deltacloud.errors import BackendError, ConflictError, NotFoundError
 from deltacloud.models_extra import Blob, Bucket
 from deltacloud_driver_ec2.compat import ApiError, S3Backend, local_name
 from deltacloud_driver_ec2.errors import translated
-from deltacloud_driver_ec2.session import TIMEOUT, Ec2Session
+from deltacloud_driver_ec2.session import Ec2Session, backend_timeout
 
 #: Bytes per chunk when streaming a blob's content out.
 DOWNLOAD_CHUNK = 64 * 1024
@@ -135,7 +135,7 @@ class BucketMixin(Ec2Session):
         creds, endpoint = self.credentials, self.target.s3
         with translated():
             s3 = S3Backend(creds.user, creds.password, region=self.target.region, host=endpoint.host,
-                           port=endpoint.port, secure=endpoint.secure, timeout=TIMEOUT)
+                           port=endpoint.port, secure=endpoint.secure, timeout=backend_timeout())
             path = f"/{bucket_id}/{quote(blob_id, safe='/~')}"
             # raises the S3 error (NoSuchKey…) before any chunk is produced
             response = s3.connection.request(path, method="GET", stream=True, raw=True)

@@ -8,6 +8,7 @@ and turns every backend exception into a core error on the way out.
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterator, Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -22,8 +23,14 @@ from deltacloud_driver_ec2.errors import translated
 from deltacloud_driver_ec2.pool import POOL, pool_key
 from deltacloud_driver_ec2.providers import Target, parse_provider
 
-#: Seconds a backend call may take before the request fails with 504.
+#: Seconds a backend call may take before the request fails with 504, unless the server set a
+#: default socket timeout (``deltacloudd --timeout``), which then wins.
 TIMEOUT = 60
+
+
+def backend_timeout() -> float:
+    """The timeout of backend calls: ``deltacloudd --timeout`` when set, else ``TIMEOUT``."""
+    return socket.getdefaulttimeout() or TIMEOUT
 
 _BACKENDS = {"ec2": Ec2Backend, "elb": ElbBackend, "s3": S3Backend}
 
@@ -72,7 +79,7 @@ class Ec2Session(Driver):
 
         def make() -> Any:
             return _BACKENDS[service](creds.user, creds.password, region=target.region, host=endpoint.host,
-                                      port=endpoint.port, secure=endpoint.secure, timeout=TIMEOUT)
+                                      port=endpoint.port, secure=endpoint.secure, timeout=backend_timeout())
 
         with translated(), POOL.checkout(pool_key(service, target.id, creds.user, creds.password), make) as obj:
             yield obj
