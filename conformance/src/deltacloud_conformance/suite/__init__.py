@@ -18,7 +18,14 @@ from deltacloud_conformance.suite.test_instances import *  # noqa: F403
 from deltacloud_conformance.suite.test_instances import __all__ as _instances
 from deltacloud_conformance.suite.test_keys import *  # noqa: F403
 from deltacloud_conformance.suite.test_keys import __all__ as _keys
+from deltacloud_conformance.suite.test_network import *  # noqa: F403
+from deltacloud_conformance.suite.test_network import __all__ as _network
+from deltacloud_conformance.suite.test_objects import *  # noqa: F403
+from deltacloud_conformance.suite.test_objects import __all__ as _objects
 from deltacloud_conformance.suite.test_state_machine import *  # noqa: F403
 from deltacloud_conformance.suite.test_state_machine import __all__ as _state_machine
+from deltacloud_conformance.suite.test_storage import *  # noqa: F403
+from deltacloud_conformance.suite.test_storage import __all__ as _storage
 
-__all__ = [*_entry_point, *_collections, *_instances, *_state_machine, *_profiles, *_features, *_errors, *_keys]
+__all__ = [*_entry_point, *_collections, *_instances, *_state_machine, *_profiles, *_features, *_errors, *_keys,
+           *_storage, *_network, *_objects]
