@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import shutil
+from pathlib import Path
 
 import defusedxml.ElementTree as ET
 import falcon.testing
@@ -18,8 +19,7 @@ from deltacloud.firewall_rules import address_source, ports, rule_sources
 from deltacloud.models_extra import RuleSource
 from deltacloud.testing import installed_entry_point
 
-from .conftest import FIXTURES
-
+FIXTURES = Path(__file__).parent / "fixtures"
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"u:p").decode()}
 
 

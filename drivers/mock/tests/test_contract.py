@@ -11,7 +11,8 @@ from deltacloud_driver_mock import MockDriver
 
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBFdxcUZ09Rf5zQiwWLKdaP1AIj1qLEUfGuvTVCTwFIM"
 FEATURES = {"user_name", "user_data", "authentication_key", "realm_filter", "instance_count", "import_key",
-            "image_name", "image_description", "owner_id"}
+            "image_name", "image_description", "owner_id", "firewalls", "metrics", "register_to_load_balancer",
+            "volume_name", "volume_description"}
 
 
 def test_entry_point_names_the_driver():
@@ -30,8 +31,14 @@ def test_supported_operations():
     for method in ("create_image", "destroy_image", "keys", "create_key", "destroy_key",
                    "start_instance", "stop_instance", "reboot_instance"):
         assert MockDriver.supports(method), method
-    for method in ("storage_volumes", "buckets", "addresses", "firewalls"):  # seeded, not served yet
-        assert not MockDriver.supports(method), method
+    for method in ("storage_volumes", "create_storage_volume", "attach_storage_volume", "detach_storage_volume",
+                   "destroy_storage_volume", "storage_snapshots", "create_storage_snapshot", "destroy_storage_snapshot",
+                   "addresses", "create_address", "associate_address", "disassociate_address", "destroy_address",
+                   "firewalls", "create_firewall", "add_firewall_rule", "delete_firewall_rule", "destroy_firewall",
+                   "load_balancers", "create_load_balancer", "register_load_balancer", "unregister_load_balancer",
+                   "destroy_load_balancer", "metrics", "metric"):
+        assert MockDriver.supports(method), method
+    assert not MockDriver.supports("buckets")  # seeded, not served yet
 
 
 def test_every_feature_has_an_effect(driver, ids):

@@ -23,9 +23,15 @@ from deltacloud.errors import (
 from deltacloud.instance_ops import check_overrides
 from deltacloud.models import Credentials, HardwareProfile, Image, Instance, Key, LaunchOptions, Realm
 from deltacloud.statemachine import StateMachine
-from deltacloud_driver_mock import catalog, keymaterial, lifecycle, records
+from deltacloud_driver_mock import catalog, keymaterial, launch, lifecycle, records
+from deltacloud_driver_mock.addresses import AddressesMixin
+from deltacloud_driver_mock.balancers import BalancersMixin
+from deltacloud_driver_mock.firewalls import FirewallsMixin
+from deltacloud_driver_mock.metrics import MetricsMixin
+from deltacloud_driver_mock.relations import forget_instance
 from deltacloud_driver_mock.seed import seed_documents
 from deltacloud_driver_mock.settings import storage_directory, transition_delay
+from deltacloud_driver_mock.storage import StorageMixin
 from deltacloud_driver_mock.store import Condition, Store
 
 #: The only credentials the mock accepts.
@@ -47,7 +53,7 @@ def _checked_name(value: str, param: str, what: str) -> str:
     return value
 
 
-class MockDriver(Driver):
+class MockDriver(StorageMixin, AddressesMixin, FirewallsMixin, BalancersMixin, MetricsMixin, Driver):
     """The mock cloud: user ``mockuser``, password ``mockpassword``.
 
     Storage: ``$DELTACLOUD_MOCK_STORAGE`` (a directory) or the user's data directory; the
@@ -59,6 +65,7 @@ class MockDriver(Driver):
     features: ClassVar[Sequence[str]] = (
         "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
         "import_key", "image_name", "image_description", "owner_id",
+        "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description",
     )
 
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
@@ -155,9 +162,6 @@ class MockDriver(Driver):
         count = options.instance_count
         if count < 1:
             raise ValidationError("Parameter 'instance_count' must be at least 1", param="instance_count")
-        realm_id = options.realm_id or catalog.DEFAULT_REALM
-        if realm_id not in catalog.REALMS_BY_ID:
-            raise ValidationError(f"Realm '{realm_id}' does not exist", param="realm_id")
         profile_id = options.hardware_profile_id or catalog.DEFAULT_PROFILE
         profile = catalog.PROFILES_BY_ID.get(profile_id)
         if profile is None:
@@ -171,13 +175,15 @@ class MockDriver(Driver):
                 raise ValidationError(f"Image '{image_id}' does not exist", param="image_id")
             if options.keyname and not tx.exists(KEYS, options.keyname):
                 raise ValidationError(f"Key '{options.keyname}' does not exist", param="keyname")
+            place = launch.placement(tx, options)
             for _ in range(count):
                 doc = records.new_instance(
                     tx.next_free_id(INSTANCES, "inst"), name=name, owner=user, image_id=image_id,
-                    realm_id=realm_id, profile_id=profile.id, overrides=overrides, keyname=options.keyname,
+                    realm_id=place.realm_id, profile_id=profile.id, overrides=overrides, keyname=options.keyname,
                     user_data=options.user_data, now=now)
-                doc = lifecycle.create(doc, now, self.delay)
+                doc = lifecycle.create(place.prepare(doc), now, self.delay)
                 tx.insert(INSTANCES, doc, owner=user)
+                place.join(tx, doc)
                 docs.append(doc)
         created = [records.instance(doc, doc["state"]) for doc in docs]
         return created[0] if count == 1 else created
@@ -193,6 +199,7 @@ class MockDriver(Driver):
             doc = lifecycle.apply(doc, action, now, self.delay)
             if doc["state"] == "FINISH":
                 tx.delete(INSTANCES, id)
+                forget_instance(tx, id)
             else:
                 tx.put(INSTANCES, doc, owner=user)
         return doc

@@ -6,7 +6,8 @@ Document shapes (all JSON objects with an ``id``):
 * ``instances``: name, owner_id, image_id, realm_id, state, next_state, next_at,
   hardware_profile_id, hardware_profile_overrides (object), public_addresses and
   private_addresses (lists of ``{address, type}``), keyname, create_image, storage_volumes
-  (lists of ``{id, device}``), user_data (base64 text or null), launch_time.
+  (lists of ``{id, device}``), user_data (base64 text or null), launch_time; and the relations
+  of ``records_extra``: firewalls, address_id, hostname_public_addresses, metrics.
 * ``keys``: name, type, fingerprint, pem, public_key.
 """
 
@@ -77,6 +78,7 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
         launch_time=doc.get("launch_time") or "",
         keyname=doc.get("keyname") or "",
         storage_volumes=tuple(AttachedVolume(v["id"], v.get("device") or "") for v in doc.get("storage_volumes") or []),
+        firewalls=tuple(doc.get("firewalls") or ()),
         create_image=bool(doc.get("create_image", True)),
     )
 
