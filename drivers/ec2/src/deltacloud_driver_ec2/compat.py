@@ -43,6 +43,7 @@ from libcloud.storage.drivers.s3 import (
 #: Seconds a client is told to wait when the backend throttles without saying how long.
 DEFAULT_RETRY_AFTER = 5
 _TAG = re.compile(r"^\{[^}]*\}")
+_DEFAULT_XMLNS = re.compile(r'<[A-Za-z][\w.-]*\s[^>]*?\bxmlns="([^"]*)"')
 
 
 class ApiError(BaseHTTPError):
@@ -88,11 +89,25 @@ def parse_xml(body: str | bytes, service: str) -> Element:
 
 def renamespace(root: Element, namespace: str) -> Element:
     """Move every element of ``root`` into ``namespace`` (given with or without braces)."""
-    ns = namespace.strip("{}")
+    prefix = "{" + namespace.strip("{}") + "}"
     for element in root.iter():
-        if isinstance(element.tag, str):
-            element.tag = f"{{{ns}}}{local_name(element.tag)}"
+        tag = element.tag
+        if isinstance(tag, str) and not tag.startswith(prefix):
+            element.tag = prefix + tag.rsplit("}", 1)[-1]
     return root
+
+
+def parse_in_namespace(body: str | bytes, namespace: str, service: str) -> Element:
+    """Parse an answer with every element in ``namespace``.
+
+    The root's default namespace declaration is rewritten in the text first (the common case: moto
+    drops a trailing slash), so that the walk over the tree usually finds nothing to move.
+    """
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    match = _DEFAULT_XMLNS.search(text, 0, 2048)
+    if match and match.group(1) != namespace:
+        text = text[:match.start(1)] + namespace + text[match.end(1):]
+    return renamespace(parse_xml(text, service), namespace)
 
 
 def error_from_body(service: str, status: int, body: str | bytes, headers: dict[str, str] | None) -> ApiError:
@@ -172,13 +187,12 @@ class Ec2CompatResponse(EC2Response):
     """EC2 answers: checked against the action asked for, normalised, errors made structured."""
 
     def parse_body(self) -> Element:
-        root = parse_xml(self.body, "EC2")
+        root = parse_in_namespace(self.body, EC2_NAMESPACE, "EC2")
         expected = getattr(self.connection, "expected_action", None)
         if expected and local_name(root.tag) != f"{expected}Response":
             raise UnexpectedAnswerError(
                 "EC2", f"EC2 answered <{local_name(root.tag)}> to {expected}: the endpoint does not speak the EC2 "
                        "API (wrong URL, or a request routed to another service)")
-        renamespace(root, EC2_NAMESPACE)
         if not any(local_name(child.tag) == "return" for child in root):
             SubElement(root, f"{{{EC2_NAMESPACE}}}return").text = "true"
         return root
@@ -210,11 +224,11 @@ class ElbCompatResponse(ELBResponse):
     """ELB answers, normalised like EC2's."""
 
     def parse_body(self) -> Element:
-        root = parse_xml(self.body, "ELB")
+        root = parse_in_namespace(self.body, ELB_NAMESPACE, "ELB")
         expected = getattr(self.connection, "expected_action", None)
         if expected and local_name(root.tag) != f"{expected}Response":
             raise UnexpectedAnswerError("ELB", f"ELB answered <{local_name(root.tag)}> to {expected}")
-        return renamespace(root, ELB_NAMESPACE)
+        return root
 
     def parse_error(self) -> str:
         raise error_from_body("ELB", int(self.status), self.body or "", self.headers)
@@ -256,7 +270,7 @@ class S3CompatResponse(S3Response):
     def parse_body(self) -> Element | str:
         if not self.body:
             return self.body
-        return renamespace(parse_xml(self.body, "S3"), S3_NAMESPACE)
+        return parse_in_namespace(self.body, S3_NAMESPACE, "S3")
 
     def parse_error(self) -> str:
         raise error_from_body("S3", int(self.status), self.body or "", self.headers)
