@@ -207,9 +207,10 @@ def test_openapi_and_docs_describe_the_rule_routes(api):
     add = doc["paths"]["/firewalls/{id}/rules"]["post"]
     schema = add["requestBody"]["content"]["application/json"]["schema"]
     assert schema["properties"]["protocol"]["enum"] == ["tcp", "udp", "icmp"] and schema["required"] == ["protocol"]
-    assert "201" in add["responses"]
+    assert "201" in add["responses"] and add["responses"]["409"]["description"] == "the firewall has that rule already"
     docs = api.simulate_get("/api/docs/firewalls", headers=AUTH)
     assert docs.status_code == 200 and "rule_id" in docs.text
+    assert "409 when an instance is in the firewall" in docs.text
 
 
 def test_rule_helpers_directly():

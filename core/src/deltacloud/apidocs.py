@@ -44,8 +44,9 @@ def _operation(op: Operation, collection: Collection, params: list[Param], path:
         "operationId": f"{collection.name}_{op.name}", "summary": op.description, "tags": [collection.name],
         "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                        for name in path_params],
-        "responses": {str(op.status): {"description": "Success"}, **{code: {"description": text}
-                                                                      for code, text in _ERRORS.items()}},
+        "responses": {str(op.status): {"description": "Success"},
+                      **{code: {"description": text} for code, text in _ERRORS.items()},
+                      **{str(code): {"description": text} for code, text in op.errors}},
     }
     if op.http_method in ("GET", "DELETE", "HEAD"):
         spec["parameters"] += [{"name": p.name, "in": "query", "required": p.required, "schema": _schema(p),

@@ -13,13 +13,16 @@ ADDRESSES = Collection(
     "addresses", "address", "Public IP addresses to allocate and move between instances.",
     (Operation("index", "index", "addresses", params=(ID_FILTER,), description="List allocated addresses"),
      Operation("show", "show", "address", description="Show an address"),
-     Operation("create", "create", "create_address", status=201, description="Allocate an address"),
+     Operation("create", "create", "create_address", status=201, description="Allocate an address",
+               errors=((409, "no address is left to allocate"),)),
      Operation("associate", "action", "associate_address", status=202, params=(INSTANCE_ID,),
-               description="Associate an address with an instance: it becomes the instance's public address"),
+               description="Associate an address with an instance: it becomes the instance's public address",
+               errors=((409, "the address or the instance is associated already"),)),
      Operation("disassociate", "action", "disassociate_address", status=202,
-               description="Take an address back from its instance"),
+               description="Take an address back from its instance", errors=((409, "the address is not associated"),)),
      Operation("destroy", "destroy", "destroy_address", status=204,
-               description="Release an address that is not associated")),
+               description="Release an address that is not associated",
+               errors=((409, "the address is associated"),))),
     model=PublicAddress)
 
 FIREWALLS = Collection(
@@ -29,14 +32,16 @@ FIREWALLS = Collection(
      Operation("create", "create", "create_firewall", status=201,
                params=(Param("name", required=True, description="The new firewall's name (its id)"),
                        Param("description", required=True, description="What the firewall is for")),
-               description="Create a firewall without rules"),
+               description="Create a firewall without rules", errors=((409, "a firewall of that name exists"),)),
      Operation("add_rule", "action", "add_firewall_rule", status=201, path="/{id}/rules",
                params=firewall_rules.RULE_PARAMS, invoke=firewall_rules.add_rule,
-               description="Add an ingress rule: protocol, ports, and source CIDR blocks or firewalls"),
+               description="Add an ingress rule: protocol, ports, and source CIDR blocks or firewalls",
+               errors=((409, "the firewall has that rule already"),)),
      Operation("delete_rule", "action", "delete_firewall_rule", status=204, method="DELETE",
                path="/{id}/{rule_id}", description="Delete one rule of a firewall"),
      Operation("destroy", "destroy", "destroy_firewall", status=204,
-               description="Delete a firewall no instance is in")),
+               description="Delete a firewall no instance is in",
+               errors=((409, "an instance is in the firewall, or a rule of another firewall names it"),))),
     model=Firewall)
 
 _PORT = {"minimum": 1, "maximum": 65535}
@@ -54,11 +59,13 @@ LOAD_BALANCERS = Collection(
                              description="The port clients connect to"),
                        Param("listener_instance_port", "integer", required=True, **_PORT,
                              description="The port of the instances traffic goes to")),
-               description="Create a load balancer with one listener"),
+               description="Create a load balancer with one listener",
+               errors=((409, "a load balancer of that name exists"),)),
      Operation("register", "action", "register_load_balancer", params=(INSTANCE_ID,),
-               description="Register an instance of the load balancer's realm"),
+               description="Register an instance of the load balancer's realm",
+               errors=((409, "the instance is registered already or in another realm"),)),
      Operation("unregister", "action", "unregister_load_balancer", params=(INSTANCE_ID,),
-               description="Unregister an instance"),
+               description="Unregister an instance", errors=((409, "the instance is not registered"),)),
      Operation("destroy", "destroy", "destroy_load_balancer", status=204, description="Delete a load balancer")),
     model=LoadBalancer)
 

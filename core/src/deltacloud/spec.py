@@ -60,6 +60,9 @@ class Operation:
     method: str = ""
     auth: bool = True
     invoke: Callable[..., Any] | None = None
+    #: Refusals particular to this operation besides the generic 400, 401, 404 and 405, e.g.
+    #: ``((409, "the volume is attached"),)``; the docs and the OpenAPI document list them.
+    errors: tuple[tuple[int, str], ...] = ()
     path: str = ""
 
     @property

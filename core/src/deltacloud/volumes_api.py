@@ -27,11 +27,13 @@ STORAGE_VOLUMES = Collection(
      Operation("attach", "action", "attach_storage_volume", status=202,
                params=(Param("instance_id", required=True, description="An instance in the volume's realm"),
                        Param("device", required=True, description="Where the instance sees it, e.g. /dev/sdf")),
-               description="Attach an available volume to an instance"),
+               description="Attach an available volume to an instance",
+               errors=((409, "the volume is attached already, the instance is in another realm, or the device "
+                             "is taken"),)),
      Operation("detach", "action", "detach_storage_volume", status=202,
-               description="Detach a volume from its instance"),
+               description="Detach a volume from its instance", errors=((409, "the volume is not attached"),)),
      Operation("destroy", "destroy", "destroy_storage_volume", status=204,
-               description="Delete a volume that is not attached")),
+               description="Delete a volume that is not attached", errors=((409, "the volume is attached"),))),
     model=StorageVolume)
 
 STORAGE_SNAPSHOTS = Collection(
