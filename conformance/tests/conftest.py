@@ -54,6 +54,12 @@ def conftest_for(driver: str | None, features: set[str] | None, extra: str = "")
 
 
 @pytest.fixture
+def driver_conftest() -> Callable[..., str]:
+    """``conftest_for``, for tests that lay out several drivers' directories themselves."""
+    return conftest_for
+
+
+@pytest.fixture
 def suite(pytester: pytest.Pytester) -> Callable[..., pytest.RunResult]:
     """Write a driver's test directory (conftest + star import) and run it in-process."""
 

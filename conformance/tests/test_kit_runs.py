@@ -98,3 +98,16 @@ def test_plugin_is_inert_without_the_suite(pytester: pytest.Pytester) -> None:
     help_text = pytester.runpytest("--help").stdout.str()
     assert "--deltacloud-url" in help_text and "--deltacloud-driver" in help_text
 
+
+
+def test_two_drivers_in_one_run(install: Callable[[str], str], pytester: pytest.Pytester,
+                                driver_conftest: Callable[..., str]) -> None:
+    """``pytest drivers/``: each driver's module runs against its own driver, not the first one loaded."""
+    first, second = install("CompleteDriver"), install("NoKeysDriver")
+    for name, features in ((first, COMPLETE_FEATURES), (second, {"user_name", "realm_filter"})):
+        directory = pytester.mkpydir(f"tests_{name}")
+        (directory / "conftest.py").write_text(driver_conftest(name, features))
+        (directory / f"test_{name}.py").write_text("from deltacloud_conformance.suite import *  # noqa: F403\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rfEs", "-k", "TestAdvertisedFeatures or TestKeys")
+    result.assert_outcomes(passed=1 + 4 + 1, skipped=4)
+    result.stdout.fnmatch_lines([f"SKIPPED * driver '{second}' does not advertise the collection 'keys' at /api"])

@@ -4,7 +4,7 @@ Nothing here runs a test by itself: the suite runs where a test module imports i
 (``from deltacloud_conformance.suite import *``), or when ``--deltacloud-url`` is given with no
 test path (an operator certifying a server from an empty directory).
 
-A driver's ``conftest.py`` adjusts the run by overriding session-scoped fixtures:
+A driver's ``conftest.py`` adjusts the run by overriding session- (or module-) scoped fixtures:
 ``dc_driver``, ``dc_credentials``, ``dc_provider``, ``dc_expected_features``, ``dc_settings``,
 ``dc_launch_images``, ``dc_keyname`` and ``dc_user_data_reader``.
 """
@@ -152,10 +152,14 @@ def _in_process(driver: str, provider: str | None) -> InProcessTransport:
     return InProcessTransport(create_app(ServerConfig(driver=driver, provider=provider)))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dc_api(pytestconfig: pytest.Config, dc_driver: str | None, dc_credentials: tuple[str, str] | None,
            dc_provider: str | None) -> Iterator[DeltacloudApi]:
-    """The API under test: a live server (``--deltacloud-url``) or the driver loaded in-process."""
+    """The API under test: a live server (``--deltacloud-url``) or the driver loaded in-process.
+
+    Module-scoped, like everything read from it: two drivers' test modules in one pytest run
+    (``pytest drivers/``) each get their own API, built from their own conftest's fixtures.
+    """
     url = pytestconfig.getoption("deltacloud_url")
     if url:
         transport: Any = HttpTransport(url, verify=pytestconfig.getoption("deltacloud_ca_bundle") or True)
@@ -173,21 +177,21 @@ def dc_api(pytestconfig: pytest.Config, dc_driver: str | None, dc_credentials: t
         transport.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dc_entry(dc_api: DeltacloudApi) -> EntryPoint:
     """The entry point document, read once."""
     return entry_point_from_xml(dc_api.xml("/"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dc_machine(dc_api: DeltacloudApi) -> Machine:
     """The instance state machine, read once from ``/api/instance_states``."""
     return machine_from_xml(dc_api.xml("/instance_states"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _dc_offer_cache() -> dict[str, Offer]:
-    """The offer once read successfully (kept per session)."""
+    """The offer once read successfully (kept per test module)."""
     return {}
 
 
@@ -195,7 +199,7 @@ def _dc_offer_cache() -> dict[str, Offer]:
 def dc_offer(dc_api: DeltacloudApi, dc_launch_images: list[str] | None, _dc_offer_cache: dict[str, Offer]) -> Offer:
     """The images, available realms and hardware profiles instances are launched with, read once.
 
-    Function-scoped over a session cache, so that a test whose requirements are not met skips
+    Function-scoped over a module cache, so that a test whose requirements are not met skips
     before the offer is read, even when reading it fails.
     """
     if "offer" not in _dc_offer_cache:
