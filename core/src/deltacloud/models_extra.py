@@ -60,7 +60,11 @@ class RuleSource:
 
 @dataclass(frozen=True, slots=True)
 class FirewallRule:
-    """One ingress rule: protocol (tcp, udp, icmp), port range and sources."""
+    """One ingress rule: protocol (tcp, udp, icmp), port range and sources.
+
+    ``id`` is the last segment of the rule's URL (``DELETE /api/firewalls/<id>/<rule id>``), so it
+    must not contain ``/`` or ``;``.
+    """
 
     id: str
     protocol: str

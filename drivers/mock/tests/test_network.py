@@ -182,6 +182,20 @@ def test_firewalls_on_launch_and_in_use(api, mock_auth):
     assert api.simulate_delete("/api/firewalls/db", headers=mock_auth).status_code == 204
 
 
+def test_rules_naming_odd_groups_can_be_deleted(api, mock_auth):
+    assert api.simulate_post("/api/firewalls", headers=mock_auth,
+                             params={"name": "a;b", "description": "d"}).status_code == 400
+    for group in ("a/b", "a;b", "caf\u00e9 bar", "50%"):
+        r = api.simulate_post("/api/firewalls/default/rules", headers=mock_auth, params={
+            "protocol": "tcp", "port_from": "1", "port_to": "2", "group1": group, "group1owner": "other",
+            "format": "json"})
+        assert r.status_code == 201, r.text
+        rule = next(x for x in r.json["firewall"]["rules"] if x["sources"][0].get("name") == group)
+        assert "/" not in rule["id"] and ";" not in rule["id"]
+        href = rule["actions"][0]["href"].removeprefix("http://falconframework.org")
+        assert api.simulate_delete(href, headers=mock_auth).status_code == 204, group
+
+
 def test_a_firewall_named_by_another_rule_stays(api, mock_auth):
     api.simulate_post("/api/firewalls", headers=mock_auth, params={"name": "app", "description": "d"})
     api.simulate_post("/api/firewalls/default/rules", headers=mock_auth,

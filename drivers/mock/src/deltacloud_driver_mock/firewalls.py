@@ -47,8 +47,8 @@ class FirewallsMixin(MockParts):
     def create_firewall(self, name: str, description: str) -> Firewall:
         """A firewall without rules; its id is its name."""
         user = self._user()
-        if not name.strip() or len(name) > _MAX_NAME or "/" in name or name != name.strip():
-            raise ValidationError(f"The firewall name must be 1 to {_MAX_NAME} characters, without '/' or "
+        if not name.strip() or len(name) > _MAX_NAME or "/" in name or ";" in name or name != name.strip():
+            raise ValidationError(f"The firewall name must be 1 to {_MAX_NAME} characters, without '/', ';' or "
                                   "surrounding spaces", param="name")
         text_param(name, "name", "firewall name")
         doc = {"id": name, "name": name, "description": text_param(description, "description", "description"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from deltacloud.models_extra import (
     Firewall,
@@ -81,11 +82,16 @@ def firewall(doc: Mapping[str, Any]) -> Firewall:
 def rule_id(owner: str, protocol: str, port_from: int, port_to: int, sources: tuple[RuleSource, ...]) -> str:
     """A rule's id, which spells the whole rule (as EC2 rule ids did in the original API).
 
-    ``mockuser~tcp~22~22~@address,ipv4,0.0.0.0,0``; every character is safe in a URL path.
+    ``mockuser~tcp~22~22~@address,ipv4,0.0.0.0,0``. Names and owners are percent-encoded, so a
+    group called ``a/b`` or ``a;b`` cannot break the rule's URL.
     """
-    parts = [f"@group,{s.owner},{s.name}" if s.type == "group" else f"@address,{s.family},{s.address},{s.prefix}"
-             for s in sources]
-    return f"{owner}~{protocol}~{port_from}~{port_to}~{','.join(parts)}"
+    parts = [f"@group,{_safe(s.owner)},{_safe(s.name)}" if s.type == "group"
+             else f"@address,{s.family},{s.address},{s.prefix}" for s in sources]
+    return f"{_safe(owner)}~{protocol}~{port_from}~{port_to}~{','.join(parts)}"
+
+
+def _safe(text: str) -> str:
+    return quote(text, safe="-_.:")
 
 
 def balancer(doc: Mapping[str, Any]) -> LoadBalancer:
