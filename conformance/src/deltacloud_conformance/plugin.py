@@ -55,8 +55,15 @@ def pytest_configure(config: pytest.Config) -> None:
                                        "the collection or feature; skip with the reason otherwise")
     config.pluginmanager.register(SummaryPlugin(), "deltacloud-conformance-summary")
     source = getattr(config, "args_source", None)
-    if config.getoption("deltacloud_url") and source == pytest.Config.ArgsSource.INVOCATION_DIR:
+    if (config.getoption("deltacloud_url") and source == pytest.Config.ArgsSource.INVOCATION_DIR
+            and not _has_tests(config.invocation_params.dir)):
         config.args = [str(SUITE_DIR)]
+
+
+def _has_tests(directory: Path) -> bool:
+    """Whether ``directory`` holds tests of its own (then ``pytest`` there runs them, not the bare suite)."""
+    return (directory / "conftest.py").exists() or (directory / "tests").is_dir() or any(
+        directory.glob("test_*.py"))
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
