@@ -71,7 +71,7 @@ def mock_auth() -> dict[str, str]:
 MOCK_FEATURES = frozenset({
     "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
     "import_key", "image_name", "image_description", "owner_id",
-    "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description",
+    "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
 })
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib.metadata import entry_points
 
 from deltacloud.driver import Driver
@@ -12,7 +13,7 @@ from deltacloud_driver_mock import MockDriver
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBFdxcUZ09Rf5zQiwWLKdaP1AIj1qLEUfGuvTVCTwFIM"
 FEATURES = {"user_name", "user_data", "authentication_key", "realm_filter", "instance_count", "import_key",
             "image_name", "image_description", "owner_id", "firewalls", "metrics", "register_to_load_balancer",
-            "volume_name", "volume_description"}
+            "volume_name", "volume_description", "attach_snapshot"}
 
 
 def test_entry_point_names_the_driver():
@@ -54,3 +55,21 @@ def test_every_feature_has_an_effect(driver, ids):
     image = driver.create_image(created[0].id, "named-image", "described")
     assert (image.name, image.description) == ("named-image", "described")  # image_name, image_description
     assert ids(driver.images({"owner_id": "mockuser"})) == ["img3", "named-image"]  # owner_id
+
+def test_every_storage_and_network_feature_has_an_effect(driver):
+    """The features of the optional collections, each observable through the models."""
+    volume = driver.create_storage_volume(capacity=2, name="named", description="described")
+    assert (volume.name, volume.description) == ("named", "described")  # volume_name, volume_description
+    driver.create_load_balancer("lb", "us", "TCP", 22, 22)
+    created = driver.create_instance("img1", LaunchOptions(
+        firewalls=("default",), load_balancer_id="lb", metrics=True, snapshot_id="snap1", device_name="/dev/sdf"))
+    assert created.firewalls == ("default",)  # firewalls
+    assert driver.load_balancer("lb").instance_ids == (created.id,)  # register_to_load_balancer
+    (attached,) = created.storage_volumes
+    assert (attached.device, driver.storage_volume(attached.id).snapshot_id) == ("/dev/sdf", "snap1")  # attach_snapshot
+
+    def spacing(id: str) -> float:
+        first, second = driver.metric(id).properties[0].samples[:2]
+        return (datetime.fromisoformat(second.timestamp) - datetime.fromisoformat(first.timestamp)).total_seconds()
+
+    assert (spacing(created.id), spacing("inst1")) == (60, 300)  # metrics: detailed monitoring

@@ -204,6 +204,24 @@ def test_destroying_an_instance_detaches_its_volumes(api, mock_auth):
     assert vol2["storage_volume"]["state"] == "AVAILABLE" and vol2["storage_volume"]["instance"] is None
 
 
+def test_attach_snapshot_on_launch(api, mock_auth):
+    r = api.simulate_post("/api/instances", headers=mock_auth, params={
+        "image_id": "img1", "realm_id": "eu", "snapshot_id": "snap2", "device_name": "/dev/sdh", "format": "json"})
+    assert r.status_code == 201, r.text
+    instance = r.json["instance"]
+    (attached,) = instance["storage_volumes"]
+    assert attached["device"] == "/dev/sdh"
+    vol = api.simulate_get(f"/api/storage_volumes/{attached['id']}", headers=mock_auth,
+                           params={"format": "json"}).json["storage_volume"]
+    assert (vol["state"], vol["instance"]["id"], vol["snapshot_id"], vol["realm_id"], vol["device"]) == (
+        "IN-USE", instance["id"], "snap2", "eu", "/dev/sdh")
+    for params, name in (({"snapshot_id": "nope", "device_name": "/dev/sdh"}, "snapshot_id"),
+                         ({"snapshot_id": "snap2"}, "device_name")):
+        r = api.simulate_post("/api/instances", headers=mock_auth, params={"image_id": "img1", **params,
+                                                                          "format": "json"})
+        assert r.status_code == 400 and name in r.json["message"]
+
+
 def test_storage_needs_credentials(api):
     assert api.simulate_get("/api/storage_volumes").status_code == 401
     assert api.simulate_post("/api/storage_snapshots", params={"volume_id": "vol1"}).status_code == 401

@@ -65,7 +65,7 @@ class MockDriver(StorageMixin, AddressesMixin, FirewallsMixin, BalancersMixin, M
     features: ClassVar[Sequence[str]] = (
         "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
         "import_key", "image_name", "image_description", "owner_id",
-        "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description",
+        "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
     )
 
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
@@ -181,7 +181,7 @@ class MockDriver(StorageMixin, AddressesMixin, FirewallsMixin, BalancersMixin, M
                     tx.next_free_id(INSTANCES, "inst"), name=name, owner=user, image_id=image_id,
                     realm_id=place.realm_id, profile_id=profile.id, overrides=overrides, keyname=options.keyname,
                     user_data=options.user_data, now=now)
-                doc = lifecycle.create(place.prepare(doc), now, self.delay)
+                doc = lifecycle.create(place.prepare(tx, doc), now, self.delay)
                 tx.insert(INSTANCES, doc, owner=user)
                 place.join(tx, doc)
                 docs.append(doc)

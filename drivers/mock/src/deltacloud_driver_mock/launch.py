@@ -1,7 +1,12 @@
-"""What a launch adds to new instances beyond the image and profile: firewalls, a load balancer, metrics."""
+"""What a launch adds to new instances beyond the image and profile.
+
+Firewalls, a load balancer to join, detailed monitoring, and a volume made from a snapshot and
+attached at a device (``attach_snapshot``).
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +14,9 @@ from deltacloud.errors import ValidationError
 from deltacloud.models import LaunchOptions
 from deltacloud_driver_mock import balancers, catalog
 from deltacloud_driver_mock.firewalls import check_firewalls
-from deltacloud_driver_mock.relations import BALANCERS
+from deltacloud_driver_mock.records import timestamp
+from deltacloud_driver_mock.relations import BALANCERS, SNAPSHOTS, VOLUMES
+from deltacloud_driver_mock.storage import DEFAULT_CAPACITY, DEVICE
 from deltacloud_driver_mock.store import Transaction
 
 
@@ -21,10 +28,20 @@ class Placement:
     firewalls: list[str]
     balancer: dict[str, Any] | None
     metrics: bool
+    snapshot: dict[str, Any] | None = None
+    device: str = ""
 
-    def prepare(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """A new instance's document with its firewalls and monitoring set."""
-        return dict(doc, firewalls=list(self.firewalls), metrics=self.metrics)
+    def prepare(self, tx: Transaction, doc: dict[str, Any]) -> dict[str, Any]:
+        """A new instance's document with its firewalls and monitoring set, and its volume from the snapshot."""
+        doc = dict(doc, firewalls=list(self.firewalls), metrics=self.metrics)
+        if self.snapshot is not None:
+            volume = {"id": tx.next_free_id(VOLUMES, "vol"), "name": "", "description": "",
+                      "realm_id": doc["realm_id"], "capacity": self.snapshot.get("capacity") or DEFAULT_CAPACITY,
+                      "state": "IN-USE", "created": timestamp(time.time()), "instance_id": doc["id"],
+                      "device": self.device, "snapshot_id": self.snapshot["id"], "owner_id": doc["owner_id"]}
+            tx.insert(VOLUMES, volume, owner=doc["owner_id"])
+            doc["storage_volumes"] = [*doc.get("storage_volumes", []), {"id": volume["id"], "device": self.device}]
+        return doc
 
     def join(self, tx: Transaction, doc: dict[str, Any]) -> None:
         """Register a stored new instance with the load balancer, if the launch named one."""
@@ -50,4 +67,13 @@ def placement(tx: Transaction, options: LaunchOptions) -> Placement:
     if lb is not None and realm_id not in lb["realm_ids"]:
         raise ValidationError(f"Parameter 'load_balancer_id': load balancer '{lb['id']}' balances in "
                               f"{', '.join(lb['realm_ids'])}, not in realm '{realm_id}'", param="load_balancer_id")
-    return Placement(realm_id, firewalls, lb, options.metrics)
+    place = Placement(realm_id, firewalls, lb, options.metrics)
+    if options.snapshot_id:
+        place.snapshot = tx.get(SNAPSHOTS, options.snapshot_id)
+        if place.snapshot is None:
+            raise ValidationError(f"Snapshot '{options.snapshot_id}' does not exist", param="snapshot_id")
+        place.device = options.device_name or ""
+        if not DEVICE.match(place.device):
+            raise ValidationError("Parameter 'device_name' must name a device such as /dev/sdf to attach the "
+                                  "snapshot's volume at", param="device_name")
+    return place
