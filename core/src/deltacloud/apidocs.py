@@ -48,14 +48,21 @@ def _operation(op: Operation, collection: Collection, params: list[Param], path:
                       **{code: {"description": text} for code, text in _ERRORS.items()},
                       **{str(code): {"description": text} for code, text in op.errors}},
     }
+    spec["parameters"] += [{"name": p.name, "in": "header", "required": p.required, "schema": _schema(p),
+                            "description": p.description} for p in params if p.source == "header"]
+    params = [p for p in params if p.source != "header"]
     if op.http_method in ("GET", "DELETE", "HEAD"):
         spec["parameters"] += [{"name": p.name, "in": "query", "required": p.required, "schema": _schema(p),
                                 "description": p.description} for p in params]
+    elif op.body and not params:  # the body is the content itself (a raw blob upload), streamed
+        spec["requestBody"] = {"content": {op.body: {"schema": {"type": "string", "format": "binary"}}}}
     elif params:
         body = {"type": "object", "properties": {p.name: {**_schema(p), "description": p.description} for p in params},
                 "required": [p.name for p in params if p.required]}
-        spec["requestBody"] = {"content": {"application/x-www-form-urlencoded": {"schema": body},
-                                           "application/json": {"schema": body}}}
+        content = {"application/x-www-form-urlencoded": {"schema": body}, "application/json": {"schema": body}}
+        if op.body:  # a form with a file part, streamed (multipart/form-data) comes first
+            content = {op.body: {"schema": body}, **content}
+        spec["requestBody"] = {"content": content}
     if not op.auth:
         spec["security"] = []
     return spec

@@ -13,7 +13,7 @@ from deltacloud import loader, plugins
 from deltacloud.apidocs import DocsResource, OpenApiResource
 from deltacloud.config import API_VERSION, ServerConfig
 from deltacloud.context import MatrixParams, RequestState, parse_basic, select_driver
-from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError
+from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
 from deltacloud.negotiation import choose_format
 from deltacloud.render.document import ApiLink, render_api, render_error
 from deltacloud.resources import (
@@ -25,6 +25,7 @@ from deltacloud.resources import (
     render_context,
     state_of,
 )
+from deltacloud.spec import Collection
 
 log = logging.getLogger("deltacloud")
 _CACHEABLE = frozenset({"GET", "HEAD"})
@@ -42,9 +43,19 @@ class RequestSelection:
         name, provider = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
                                        req.get_header("X-Deltacloud-Provider"), self.config)
         state.driver_name, state.provider = name, provider
-        state.fmt = choose_format(req.get_param("format"), req.get_header("Accept"))
+        try:
+            state.fmt = choose_format(req.get_param("format"), req.get_header("Accept"))
+        except NotAcceptableError as exc:  # refused in process_resource, unless the resource ignores Accept
+            req.context.unacceptable = exc
         state.loaded = loader.load(name)
         state.credentials = parse_basic(req.get_header("Authorization"))
+
+    def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
+                         params: dict[str, Any]) -> None:
+        """Refuse an unproducible format (406), except for resources that serve the user's own bytes."""
+        unacceptable = getattr(req.context, "unacceptable", None)
+        if unacceptable is not None and not getattr(resource, "ignores_accept", False):
+            raise unacceptable
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:
@@ -167,6 +178,13 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception,
     _send_error(req, resp, 500, "Internal server error; see the server log")
 
 
+def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
+    """The routes every collection gets unless it brings its own (``Collection.routes``)."""
+    base = f"/api/{collection.name}"
+    return {base: CollectionResource(api, collection), f"{base}/{{id}}": MemberResource(api, collection),
+            f"{base}/{{id}}/{{action}}": ActionResource(api, collection)}
+
+
 def create_app(config: ServerConfig | None = None) -> Any:
     """Build the WSGI application: Falcon routes for every collection, wrapped to read matrix parameters."""
     config = config or ServerConfig()
@@ -179,9 +197,9 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_route("/api/docs/{collection}", DocsResource(api))
     app.add_route("/api/openapi.json", OpenApiResource(api))
     for collection in api.collections.values():
-        app.add_route(f"/api/{collection.name}", CollectionResource(api, collection))
-        app.add_route(f"/api/{collection.name}/{{id}}", MemberResource(api, collection))
-        app.add_route(f"/api/{collection.name}/{{id}}/{{action}}", ActionResource(api, collection))
+        routes = collection.routes(api, collection) if collection.routes else generic_routes(api, collection)
+        for template, resource in routes.items():
+            app.add_route(template, resource)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)

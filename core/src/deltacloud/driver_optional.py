@@ -29,6 +29,30 @@ def _unsupported(what: str) -> NotSupportedError:
     return NotSupportedError(f"This driver does not support {what}")
 
 
+class BlobData(Iterator[bytes]):
+    """A blob's content as chunks, together with the ``Blob`` those chunks are the content of.
+
+    ``blob_data`` may return one instead of a plain iterator: the download's ``Content-Type`` and
+    ``Content-Length`` then describe exactly the bytes sent, even while another request replaces
+    the blob (otherwise the core asks ``blob()`` separately). ``close()`` reaches ``chunks``.
+    """
+
+    def __init__(self, blob: Blob, chunks: Iterable[bytes]) -> None:
+        self.blob = blob
+        self._source = chunks
+        self._chunks = iter(chunks)
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Release what the chunks hold (an open file, a backend connection)."""
+        for target in (self._chunks, self._source):
+            close = getattr(target, "close", None)
+            if close is not None:
+                close()
+
+
 def find(items: Iterable[Any], id: str, what: str) -> Any:
     """The item of ``items`` whose id is ``id``; ``NotFoundError`` when there is none."""
     for item in items:
@@ -185,11 +209,19 @@ class OptionalCollections:
 
     def create_blob(self, bucket_id: str, blob_id: str, stream: BinaryIO, content_type: str,
                     user_metadata: Mapping[str, str], content_length: int | None = None) -> Blob:
-        """Store a blob read from ``stream`` in chunks (never read whole into memory)."""
+        """Store a blob read from ``stream`` in chunks (never read whole into memory); replace an existing one.
+
+        ``stream.read(n)`` raises ``ValidationError`` when the client's body turns out bad (short,
+        malformed): let it propagate and store nothing. ``content_length`` is None when unknown.
+        """
         raise _unsupported("creating blobs")
 
     def blob_data(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
-        """The blob's content as an iterator of chunks."""
+        """The blob's content as an iterator of chunks (a ``BlobData`` to say which version they are of).
+
+        Raise ``NotFoundError`` before returning, or at the latest on the first chunk: the core
+        fetches that one before it sends the status line.
+        """
         raise _unsupported("blob content")
 
     def update_blob_metadata(self, bucket_id: str, blob_id: str, user_metadata: Mapping[str, str]) -> Blob:

@@ -7,11 +7,13 @@ forms are all derived from that description.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ParamType = Literal["string", "integer", "number", "boolean", "list", "base64", "file"]
+#: Where a parameter travels: the query string or form body (``param``), or a request header.
+ParamSource = Literal["param", "header"]
 OperationKind = Literal["index", "show", "create", "destroy", "action", "update"]
 
 #: The HTTP method of each kind of operation (actions default to POST).
@@ -37,6 +39,9 @@ class Param:
     aliases: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    #: ``header``: sent as a request header (``X-Deltacloud-Blobmeta-<key>``), read and checked by the
+    #: operation's own resource (never looked for in the query string or body); the docs show it as a header.
+    source: ParamSource = "param"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +69,9 @@ class Operation:
     #: ``((409, "the volume is attached"),)``; the docs and the OpenAPI document list them.
     errors: tuple[tuple[int, str], ...] = ()
     path: str = ""
+    #: The media type of a request body the operation streams to the driver instead of reading
+    #: parameters from it (``application/octet-stream``: the body is the content; ``multipart/form-data``).
+    body: str = ""
 
     @property
     def http_method(self) -> str:
@@ -101,6 +109,10 @@ class Collection:
     base: bool = False
     always: bool = False
     model: type | None = None
+    #: ``routes(api, collection)`` -> ``{uri_template: resource}``, for a collection whose operations
+    #: need resources of their own (buckets: streamed uploads, metadata headers, content downloads);
+    #: None gives the generic ``/api/<name>``, ``/{id}`` and ``/{id}/{action}`` resources.
+    routes: Callable[[Any, Collection], Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
     operations_by_name: dict[str, Operation] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
