@@ -11,6 +11,7 @@ from deltacloud.errors import BackendError, BackendTimeoutError, DeltacloudError
 from deltacloud.hookspecs import hookimpl
 from deltacloud.metrics_api import METRIC_COLLECTIONS
 from deltacloud.network_api import NETWORK_COLLECTIONS
+from deltacloud.objectstore_api import OBJECT_STORE_COLLECTIONS
 from deltacloud.spec import Collection
 from deltacloud.volumes_api import VOLUME_COLLECTIONS
 
@@ -21,7 +22,8 @@ log = logging.getLogger("deltacloud")
 def deltacloud_collections() -> list[Collection]:
     """The core collections: compute first, then storage, networking and monitoring, drivers last."""
     compute = [c for c in CORE_COLLECTIONS if c is not DRIVERS]
-    return [*compute, *VOLUME_COLLECTIONS, *NETWORK_COLLECTIONS, *METRIC_COLLECTIONS, DRIVERS]
+    return [*compute, *VOLUME_COLLECTIONS, *OBJECT_STORE_COLLECTIONS, *NETWORK_COLLECTIONS, *METRIC_COLLECTIONS,
+            DRIVERS]
 
 
 @hookimpl(trylast=True)

@@ -1,0 +1,317 @@
+"""Blob bytes and metadata on the wire: checks, streamed uploads, streamed downloads.
+
+Nothing here holds a blob in memory. An upload reaches the driver as a file-like object
+read in chunks straight from the request (a raw ``PUT`` body, or the ``blob_data`` part of a
+multipart form, parsed as it arrives); a download leaves as an iterator of the driver's
+chunks. User metadata travels in ``X-Deltacloud-Blobmeta-<key>`` headers or, in forms, as
+``meta_name<n>``/``meta_value<n>`` pairs; both are checked here, so that what is stored can
+always be sent back as headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+from urllib.parse import quote
+
+import falcon
+from falcon.media.multipart import MultipartFormHandler, MultipartParseOptions
+
+from deltacloud.errors import PayloadTooLargeError, ValidationError
+from deltacloud.params import META_PARAMS
+
+#: Prefix of the request and response headers that carry user metadata.
+META_PREFIX = "X-Deltacloud-Blobmeta-"
+#: Limits on user metadata (what S3 and Swift accept, roughly, and what fits in response headers).
+MAX_META_ENTRIES = 64
+MAX_META_KEY = 128
+MAX_META_VALUE = 1024
+MAX_META_BYTES = 8192
+#: The longest bucket or blob id in UTF-8 bytes (S3's key limit).
+MAX_ID_BYTES = 1024
+#: The longest content type a blob may be given.
+MAX_CONTENT_TYPE = 255
+#: Bytes a driver should read per ``read()`` call; also the download chunk hint.
+CHUNK = 1024 * 1024
+
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")  # RFC 9110 token: usable as a header name
+_PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_META_HEADER = META_PREFIX.upper()
+
+
+class UploadError(ValidationError):
+    """The request body of an upload could not be read as announced (400): short, malformed, misplaced."""
+
+
+# -- ids -------------------------------------------------------------------------------------------
+
+def check_object_id(value: str, param: str) -> str:
+    """A bucket or blob id that can be one URL path segment; ``ValidationError`` naming ``param`` otherwise."""
+    if not value:
+        raise ValidationError(f"Parameter '{param}' must not be empty", param=param)
+    if value in (".", "..") or "/" in value or _CONTROL.search(value):
+        raise ValidationError(f"Parameter '{param}' must not be '.' or '..' nor contain '/' or control characters",
+                              param=param)
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValidationError(f"Parameter '{param}' must be at most {MAX_ID_BYTES} bytes long", param=param)
+    return value
+
+
+def check_content_type(value: str, where: str) -> str:
+    """A blob's content type as the client gave it, if it can be sent back as a header; 400 naming ``where``."""
+    value = value.strip()
+    if not value or len(value) > MAX_CONTENT_TYPE or not _PRINTABLE.match(value) or "/" not in value:
+        raise ValidationError(f"'{where}' must be a media type such as text/plain, at most {MAX_CONTENT_TYPE} "
+                              "printable ASCII characters", param=where)
+    return value
+
+
+# -- user metadata ---------------------------------------------------------------------------------
+
+def check_metadata(pairs: Iterable[tuple[str, str, str]]) -> dict[str, str]:
+    """Checked user metadata from ``(key, value, where)`` triples; ``where`` names the header or parameter.
+
+    Keys must be header-name tokens and values printable ASCII, so every entry can be sent back
+    in an ``X-Deltacloud-Blobmeta-<key>`` response header unchanged.
+    """
+    metadata: dict[str, str] = {}
+    size = 0
+    for key, value, where in pairs:
+        if not key or len(key) > MAX_META_KEY or not _TOKEN.match(key):
+            raise ValidationError(f"'{where}': a metadata key must be 1 to {MAX_META_KEY} letters, digits or "
+                                  "!#$%&'*+-.^_`|~", param=where)
+        value = value.strip()
+        if len(value) > MAX_META_VALUE or not _PRINTABLE.match(value):
+            raise ValidationError(f"'{where}': a metadata value must be at most {MAX_META_VALUE} printable ASCII "
+                                  "characters", param=where)
+        metadata[key] = value
+        size += len(key) + len(value)
+    if len(metadata) > MAX_META_ENTRIES or size > MAX_META_BYTES:
+        raise ValidationError(f"User metadata is limited to {MAX_META_ENTRIES} entries and {MAX_META_BYTES} bytes")
+    return metadata
+
+
+def metadata_from_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """User metadata from ``X-Deltacloud-Blobmeta-<key>`` request headers.
+
+    Header names reach a WSGI application without their case, so keys are upper case, as the
+    original server stored them (``X-Deltacloud-Blobmeta-Color: red`` is ``COLOR=red``).
+    """
+    return check_metadata((name[len(_META_HEADER):].upper(), value, name)
+                          for name, value in headers.items() if name.upper().startswith(_META_HEADER))
+
+
+def metadata_from_form(raw: Mapping[str, list[str]], count: int | None) -> dict[str, str]:
+    """User metadata from form parameters: ``meta_name<n>``/``meta_value<n>`` or repeated ``meta_name``/``meta_value``.
+
+    ``count`` (``meta_params``) limits the numbered pairs to 1..count when given. Entries with
+    an empty name are skipped; a name without a value gets an empty value.
+    """
+    pairs: list[tuple[str, str, str]] = []
+    names, values = raw.get("meta_name", []), raw.get("meta_value", [])
+    pairs += [(name.strip(), values[i] if i < len(values) else "", "meta_name") for i, name in enumerate(names)]
+    numbers = sorted({int(k[9:]) for k in raw if k.startswith("meta_name") and k[9:].isdigit()})
+    for n in numbers:
+        if count is not None and not 1 <= n <= count:
+            continue
+        value = raw.get(f"meta_value{n}", [""])
+        pairs.append((raw[f"meta_name{n}"][-1].strip(), value[-1] if value else "", f"meta_name{n}"))
+    return check_metadata((k, v, where) for k, v, where in pairs if k)
+
+
+def metadata_headers(metadata: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The response headers that carry a blob's user metadata."""
+    return [(META_PREFIX + key, value) for key, value in metadata]
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the blob id as the file name (RFC 6266: an ASCII fallback and the UTF-8 name)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    header = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        header += "; filename*=UTF-8''" + quote(filename, safe="")
+    return header
+
+
+# -- uploads ---------------------------------------------------------------------------------------
+
+class UploadStream:
+    """A read-only file-like view of an upload: counts bytes and turns every read failure into ``UploadError``.
+
+    ``expected`` is the announced length (a short body is an error); ``on_end`` runs once when the
+    data is exhausted and may raise (a multipart form checks what follows its file there). The
+    first error raised is kept in ``failure``, so the core can report it even if a driver wraps it.
+    """
+
+    def __init__(self, read: Callable[[int], bytes], expected: int | None = None,
+                 on_end: Callable[[], None] | None = None) -> None:
+        self._read, self.expected, self._on_end = read, expected, on_end
+        self.received = 0
+        self.failure: UploadError | None = None
+        self._ended = False
+
+    def readable(self) -> bool:
+        """File-like protocol: always readable."""
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes; everything that is left when ``size`` is negative (drivers should not ask that)."""
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(CHUNK), b""))
+        if self.failure is not None:
+            raise self.failure
+        if self._ended or size == 0:
+            return b""
+        try:
+            data = self._read(size)
+        except falcon.HTTPError as exc:  # e.g. a malformed multipart form
+            self._fail(f"The request body could not be read: {exc.description or exc.title}")
+        except (OSError, ValueError):  # the client went away or the server's input failed
+            self._fail("The request body could not be read to its end")
+        if data:
+            self.received += len(data)
+            return data
+        self._ended = True
+        if self.expected is not None and self.received < self.expected:
+            self._fail(f"The request body ended after {self.received} of {self.expected} bytes")
+        if self._on_end is not None:
+            try:
+                self._on_end()
+            except UploadError as exc:
+                self.failure = exc
+                raise
+            except falcon.HTTPError as exc:  # the rest of a multipart form is malformed or cut short
+                self._fail(f"The request body could not be read: {exc.description or exc.title}")
+        return b""
+
+    def _fail(self, message: str) -> Any:
+        self.failure = UploadError(message)
+        raise self.failure
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(CHUNK):
+            yield chunk
+
+
+def body_stream(req: falcon.Request) -> UploadStream:
+    """The raw request body as an ``UploadStream``: ``Content-Length`` bytes, or chunked until its end.
+
+    A chunked body is read when the WSGI server says its input ends by itself
+    (``wsgi.input_terminated``, as gunicorn does); without either, the body is empty.
+    """
+    if req.content_length is not None:
+        return UploadStream(req.bounded_stream.read, req.content_length)
+    if req.env.get("wsgi.input_terminated"):
+        return UploadStream(req.stream.read)
+    return UploadStream(lambda _size: b"", 0)
+
+
+#: Fields other than the file are small: parsed one part at a time within this many bytes.
+_FIELD_BYTES = 64 * 1024
+
+
+class FormUpload:
+    """A ``multipart/form-data`` upload, parsed while it streams.
+
+    ``fields()`` reads the parts before the file part (``file_field``), bounded in count and
+    size; the file part itself is then handed over as ``stream``, never buffered. Fields must
+    come before the file (browsers and HTTP libraries send them in that order): when the file
+    part ends, the rest of the form is read and a non-empty field in ``declared`` is refused
+    (``UploadError``), so nothing is stored without the metadata the client sent.
+    """
+
+    def __init__(self, req: falcon.Request, file_field: str, declared: Iterable[str], max_fields: int) -> None:
+        if req.content_length is None:
+            raise falcon.HTTPLengthRequired(description="A multipart upload needs a Content-Length")
+        options = MultipartParseOptions()
+        options.max_body_part_buffer_size = _FIELD_BYTES
+        options.max_body_part_count = 2 * MAX_META_ENTRIES + 16
+        handler = MultipartFormHandler(options)
+        self._parts = iter(handler.deserialize(req.bounded_stream, req.content_type, req.content_length))
+        self.file_field, self._declared, self._max_fields = file_field, frozenset(declared), max_fields
+        self.stream: UploadStream | None = None
+        self.content_type = "application/octet-stream"
+        self.filename: str | None = None
+        self.ignored: list[str] = []
+
+    def fields(self) -> dict[str, list[str]]:
+        """The fields before the file part (all of them if there is none); ``stream`` is then ready or None."""
+        fields: dict[str, list[str]] = {}
+        total = 0
+        for part in self._parts:
+            name = _part_header(lambda p=part: p.name) or ""
+            if name == self.file_field:
+                self.content_type = _part_header(lambda p=part: p.content_type)
+                self.filename = _part_header(lambda p=part: p.filename)
+                self.stream = UploadStream(part.stream.read, on_end=self._check_rest)
+                return fields
+            text = _part_text(part, name)
+            total += len(text)
+            if total > self._max_fields:
+                raise PayloadTooLargeError(f"Form fields larger than {self._max_fields} bytes")
+            fields.setdefault(name, []).append(text)
+        return fields
+
+    def _check_rest(self) -> None:
+        for part in self._parts:  # parts nobody reads are skipped unread by the parser
+            name = _part_header(lambda p=part: p.name) or ""
+            ours = name in self._declared or name.startswith(("meta_name", "meta_value"))
+            if ours and (name == self.file_field or _part_text(part, name).strip()):
+                raise UploadError(f"Form field '{name}' must come before '{self.file_field}'", param=name)
+            if name and not ours and name not in META_PARAMS:
+                self.ignored.append(name)
+
+
+def _part_header(get: Callable[[], Any]) -> Any:
+    try:
+        return get()
+    except (UnicodeDecodeError, ValueError):
+        raise UploadError("A form part has a malformed header") from None
+    except falcon.HTTPError as exc:
+        raise UploadError(f"Malformed form: {exc.description or exc.title}") from None
+
+
+def _part_text(part: Any, name: str) -> str:
+    try:
+        return part.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise UploadError(f"Form field '{name}' is not UTF-8 text", param=name or None) from None
+    except falcon.HTTPError as exc:
+        raise UploadError(f"Form field '{name}': {exc.description or exc.title}", param=name or None) from None
+
+
+# -- downloads -------------------------------------------------------------------------------------
+
+class Chunks:
+    """A WSGI response body over a driver's chunks; ``close()`` reaches the driver's iterator.
+
+    The first chunk is fetched at construction, so a driver that only finds out on its first
+    ``next()`` that the blob is gone still fails before the status line is sent.
+    """
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._source = chunks
+        self._iter = iter(chunks)
+        self._first: bytes | None = next(self._iter, b"")
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            if first:
+                return first
+        while True:
+            chunk = next(self._iter)
+            if chunk:
+                return bytes(chunk)
+
+    def close(self) -> None:
+        """Release the driver's resources (open file, backend connection) when the server is done."""
+        for target in (self._iter, self._source):
+            close = getattr(target, "close", None)
+            if close is not None:
+                close()

@@ -1,0 +1,77 @@
+"""XML and JSON writers of buckets and blobs, in the original server's shapes.
+
+XML: ``<bucket href id><name/><size/>[<location/>]<blob href id/>…</bucket>`` and ``<blob href
+id><bucket/><content_length/><content_type/><last_modified/><user_metadata><entry
+key='k'><![CDATA[v]]></entry></user_metadata><content href='…/content' rel='blob_content'/></blob>``.
+JSON carries the same fields, plus the action links the HTML pages make forms of.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from deltacloud.models_extra import Blob, Bucket
+from deltacloud.render import register
+from deltacloud.render.context import RenderContext
+from deltacloud.render.xmlutil import cdata, elem, esc
+
+#: Characters left as they are in a blob id's path segment (as ``RenderContext.href`` does for ids).
+_SEGMENT_SAFE = "@:.-_~!$&'()*+,="
+
+
+def blob_href(ctx: RenderContext, bucket_id: str, blob_id: str, content: bool = False) -> str:
+    """The absolute URL of a blob, or of its content."""
+    return ctx.href("buckets", bucket_id, quote(blob_id, safe=_SEGMENT_SAFE) + ("/content" if content else ""))
+
+
+def bucket_xml(b: Bucket, ctx: RenderContext) -> str:
+    parts = [f"<bucket href='{esc(ctx.href('buckets', b.id))}' id='{esc(b.id)}'>", elem("name", b.name or b.id),
+             elem("size", b.size)]
+    if b.location:
+        parts.append(elem("location", b.location))
+    parts.extend(f"<blob href='{esc(blob_href(ctx, b.id, blob))}' id='{esc(blob)}'></blob>" for blob in b.blob_ids)
+    parts.append("</bucket>")
+    return "".join(parts)
+
+
+def _bucket_actions(b: Bucket, ctx: RenderContext) -> list[dict[str, str]]:
+    href = ctx.href("buckets", b.id)
+    actions = []
+    if ctx.supports("create_blob"):
+        actions.append({"rel": "create_blob", "href": href, "method": "post"})
+    if ctx.supports("destroy_bucket"):
+        actions.append({"rel": "destroy", "href": href, "method": "delete"})
+    return actions
+
+
+def bucket_json(b: Bucket, ctx: RenderContext) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": b.id, "href": ctx.href("buckets", b.id), "name": b.name or b.id, "size": b.size}
+    if b.location:
+        doc["location"] = b.location
+    doc["blob_list"] = [{"id": blob, "href": blob_href(ctx, b.id, blob), "rel": "blob"} for blob in b.blob_ids]
+    doc["actions"] = _bucket_actions(b, ctx)
+    return doc
+
+
+def blob_xml(b: Blob, ctx: RenderContext) -> str:
+    entries = "".join(f"<entry key='{esc(k)}'>{cdata(v)}</entry>" for k, v in b.user_metadata)
+    return (f"<blob href='{esc(blob_href(ctx, b.bucket, b.id))}' id='{esc(b.id)}'>{elem('bucket', b.bucket)}"
+            f"{elem('content_length', b.content_length)}{elem('content_type', b.content_type)}"
+            f"{elem('last_modified', b.last_modified)}<user_metadata>{entries}</user_metadata>"
+            f"<content href='{esc(blob_href(ctx, b.bucket, b.id, content=True))}' rel='blob_content'></content>"
+            "</blob>")
+
+
+def blob_json(b: Blob, ctx: RenderContext) -> dict[str, Any]:
+    href = blob_href(ctx, b.bucket, b.id)
+    actions = [{"rel": "destroy_blob", "href": href, "method": "delete"}] if ctx.supports("destroy_blob") else []
+    return {"id": b.id, "href": href, "bucket": b.bucket, "content_length": b.content_length,
+            "content_type": b.content_type, "last_modified": b.last_modified,
+            "user_metadata": dict(b.user_metadata),
+            "content": {"href": blob_href(ctx, b.bucket, b.id, content=True), "rel": "blob_content"},
+            "actions": actions}
+
+
+register(Bucket, xml=bucket_xml, json=bucket_json)
+register(Blob, xml=blob_xml, json=blob_json)
