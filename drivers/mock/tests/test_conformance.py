@@ -31,3 +31,9 @@ def dc_user_data_reader(pytestconfig: pytest.Config) -> Callable[[str], bytes | 
     from deltacloud_driver_mock import MockDriver
 
     return lambda id: MockDriver(Credentials("mockuser", "mockpassword")).user_data(id)
+
+
+@pytest.fixture(scope="session")
+def dc_bucket_location() -> str:
+    """The mock keeps buckets in its realms."""
+    return "eu"
