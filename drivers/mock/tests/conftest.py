@@ -70,7 +70,7 @@ def mock_auth() -> dict[str, str]:
 
 MOCK_FEATURES = frozenset({
     "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
-    "import_key", "image_name", "image_description", "owner_id",
+    "import_key", "image_name", "image_description", "owner_id", "bucket_location",
     "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
 })
 

@@ -13,7 +13,7 @@ from deltacloud_driver_mock import MockDriver
 ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBFdxcUZ09Rf5zQiwWLKdaP1AIj1qLEUfGuvTVCTwFIM"
 FEATURES = {"user_name", "user_data", "authentication_key", "realm_filter", "instance_count", "import_key",
             "image_name", "image_description", "owner_id", "firewalls", "metrics", "register_to_load_balancer",
-            "volume_name", "volume_description", "attach_snapshot"}
+            "volume_name", "volume_description", "attach_snapshot", "bucket_location"}
 
 
 def test_entry_point_names_the_driver():
@@ -37,9 +37,9 @@ def test_supported_operations():
                    "addresses", "create_address", "associate_address", "disassociate_address", "destroy_address",
                    "firewalls", "create_firewall", "add_firewall_rule", "delete_firewall_rule", "destroy_firewall",
                    "load_balancers", "create_load_balancer", "register_load_balancer", "unregister_load_balancer",
-                   "destroy_load_balancer", "metrics", "metric"):
+                   "destroy_load_balancer", "metrics", "metric", "buckets", "bucket", "create_bucket",
+                   "destroy_bucket", "blob", "create_blob", "blob_data", "update_blob_metadata", "destroy_blob"):
         assert MockDriver.supports(method), method
-    assert not MockDriver.supports("buckets")  # seeded, not served yet
 
 
 def test_every_feature_has_an_effect(driver, ids):
@@ -55,6 +55,7 @@ def test_every_feature_has_an_effect(driver, ids):
     image = driver.create_image(created[0].id, "named-image", "described")
     assert (image.name, image.description) == ("named-image", "described")  # image_name, image_description
     assert ids(driver.images({"owner_id": "mockuser"})) == ["img3", "named-image"]  # owner_id
+
 
 def test_every_storage_and_network_feature_has_an_effect(driver):
     """The features of the optional collections, each observable through the models."""

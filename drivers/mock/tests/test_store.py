@@ -44,10 +44,10 @@ def test_everything_is_seeded(driver, storage):
         "instance_id": "inst1", "device": "/dev/sda1"}
     assert [(d["id"], d["storage_volume_id"]) for d in store.list("storage_snapshots")] == [
         ("snap1", "vol1"), ("snap2", "vol2"), ("snap3", "vol2")]
-    assert store.get("buckets", "bucket1")["blob_list"] == ["blob1", "blob2", "blob3"]
-    assert [d["id"] for d in store.list("blobs", fields={"bucket": "bucket2"})] == ["blob4", "blob5"]
-    assert store.get("blobs", "blob1")["user_metadata"] == {"SOMENEWKEY": "NEWVALUE"}
-    assert store.get("blobs", "blob2")["content"] == "<html><head></head><body>content of blob 2</body></html>"
+    assert [d["id"] for d in store.list("buckets")] == ["bucket1", "bucket2"]
+    assert [d["name"] for d in store.list("blobs", fields={"bucket": "bucket2"})] == ["blob4", "blob5"]
+    assert store.get("blobs", "bucket1/blob1")["user_metadata"] == {"SOMENEWKEY": "NEWVALUE"}
+    assert store.get("blobs", "bucket1/blob2")["content"] == "<html><head></head><body>content of blob 2</body></html>"
     assert raw(storage, "SELECT DISTINCT owner FROM documents WHERE kind = 'instances'") == [("mockuser",)]
 
 
@@ -58,6 +58,7 @@ def test_seed_file_matches_the_original_facts():
     inst0 = docs["instances"][0]
     assert (inst0["hardware_profile_id"], inst0["hardware_profile_overrides"]) == ("m1-large", {"memory": "12288"})
     assert all(len(b["content"].encode()) == b["content_length"] for b in docs["blobs"])
+    assert all(b["id"] == f"{b['bucket']}/{b['name']}" for b in docs["blobs"])  # blob ids are unique per bucket
 
 
 def test_state_persists_across_driver_objects(make_driver, ids):

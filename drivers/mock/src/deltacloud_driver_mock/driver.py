@@ -28,6 +28,7 @@ from deltacloud_driver_mock.addresses import AddressesMixin
 from deltacloud_driver_mock.balancers import BalancersMixin
 from deltacloud_driver_mock.firewalls import FirewallsMixin
 from deltacloud_driver_mock.metrics import MetricsMixin
+from deltacloud_driver_mock.objectstore import ObjectStoreMixin
 from deltacloud_driver_mock.relations import forget_instance
 from deltacloud_driver_mock.seed import seed_documents
 from deltacloud_driver_mock.settings import storage_directory, transition_delay
@@ -53,7 +54,8 @@ def _checked_name(value: str, param: str, what: str) -> str:
     return value
 
 
-class MockDriver(StorageMixin, AddressesMixin, FirewallsMixin, BalancersMixin, MetricsMixin, Driver):
+class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin, BalancersMixin, MetricsMixin,
+                 Driver):
     """The mock cloud: user ``mockuser``, password ``mockpassword``.
 
     Storage: ``$DELTACLOUD_MOCK_STORAGE`` (a directory) or the user's data directory; the
@@ -64,7 +66,7 @@ class MockDriver(StorageMixin, AddressesMixin, FirewallsMixin, BalancersMixin, M
     state_machine: ClassVar[StateMachine] = lifecycle.MACHINE
     features: ClassVar[Sequence[str]] = (
         "user_name", "user_data", "authentication_key", "realm_filter", "instance_count",
-        "import_key", "image_name", "image_description", "owner_id",
+        "import_key", "image_name", "image_description", "owner_id", "bucket_location",
         "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
     )
 

@@ -176,6 +176,16 @@ class Transaction(_Reader):
                 return candidate
 
 
+class Snapshot(_Reader):
+    """A read transaction: every query made through it sees the same committed state."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._connection = conn
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._connection
+
+
 class Store(_Reader):
     """The database in one storage directory; use ``Store.open`` to share one object per process."""
 
@@ -292,6 +302,19 @@ class Store(_Reader):
         """
         with self._write(self._conn()) as tx:
             yield tx
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """Several reads of one consistent state (in WAL mode writers carry on meanwhile); does not nest."""
+        conn = self._conn()
+        if conn.in_transaction:
+            raise RuntimeError("mock store transactions do not nest")
+        conn.execute("BEGIN")
+        try:
+            yield Snapshot(conn)
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close this process's connections (all threads'); call only when no thread is using the store."""
