@@ -67,6 +67,11 @@ def create_instance(driver: Driver, _id: str | None, values: dict[str, Any]) -> 
         checked = check_overrides(profile, overrides)
     elif overrides:
         raise ValidationError("Parameter 'hwp_id' is required with hwp_* overrides", param="hwp_id")
+    try:
+        driver.image(values["image_id"])
+    except NotFoundError:
+        raise ValidationError(f"Parameter 'image_id': image '{values['image_id']}' does not exist",
+                              param="image_id") from None
     if values.get("realm_id") is not None:
         try:
             driver.realm(values["realm_id"])
