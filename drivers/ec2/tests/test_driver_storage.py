@@ -81,7 +81,10 @@ def test_bucket_and_blob_lifecycle(driver, moto):
     assert dict(blob.user_metadata) == {"author": "ops"}
     shown = driver.bucket("dc-bucket")
     assert (shown.size, shown.blob_ids) == (1, ("docs/readme.txt",))
-    assert b"".join(driver.blob_data("dc-bucket", "docs/readme.txt")) == b"hello, world\n"
+    data = driver.blob_data("dc-bucket", "docs/readme.txt")
+    assert (data.blob.content_length, data.blob.content_type) == (13, "text/plain"), "the GET's own headers"
+    assert dict(data.blob.user_metadata) == {"author": "ops"}
+    assert b"".join(data) == b"hello, world\n"
     body = moto.client("s3").get_object(Bucket="dc-bucket", Key="docs/readme.txt")["Body"].read()
     assert body == b"hello, world\n"
     updated = driver.update_blob_metadata("dc-bucket", "docs/readme.txt", {"author": "dev", "tier": "1"})

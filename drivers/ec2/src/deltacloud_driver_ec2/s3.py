@@ -17,6 +17,7 @@ from libcloud.storage.base import Container
 from libcloud.storage.drivers.s3 import NAMESPACE as S3_NAMESPACE
 
 from deltacloud.driver import Filters
+from deltacloud.driver_optional import BlobData
 from deltacloud.errors import BackendError, ConflictError, NotFoundError
 from deltacloud.models_extra import Blob, Bucket
 from deltacloud_driver_ec2.compat import ApiError, S3Backend, local_name
@@ -130,8 +131,11 @@ class BucketMixin(Ec2Session):
             s3.upload_object_via_stream(_chunks(stream), container, blob_id, extra=extra)
             return _blob(s3.get_object(bucket_id, blob_id), bucket_id)
 
-    def blob_data(self, bucket_id: str, blob_id: str) -> Iterator[bytes]:
-        """The blob's content in 64 KB chunks; 404 before the first chunk when it does not exist."""
+    def blob_data(self, bucket_id: str, blob_id: str) -> BlobData:
+        """The blob's content in 64 KB chunks, with the blob those bytes are (from the same GET's headers).
+
+        404 before any chunk when the blob does not exist.
+        """
         creds, endpoint = self.credentials, self.target.s3
         with translated():
             s3 = S3Backend(creds.user, creds.password, region=self.target.region, host=endpoint.host,
@@ -139,7 +143,13 @@ class BucketMixin(Ec2Session):
             path = f"/{bucket_id}/{quote(blob_id, safe='/~')}"
             # raises the S3 error (NoSuchKey…) before any chunk is produced
             response = s3.connection.request(path, method="GET", stream=True, raw=True)
-        return self._stream(response.iter_content.__self__)  # the underlying requests.Response
+            raw = response.iter_content.__self__  # the underlying requests.Response
+            try:
+                obj = s3._headers_to_object(blob_id, Container(bucket_id, {}, s3), response.headers)
+            except Exception:
+                raw.close()
+                raise
+        return BlobData(_blob(obj, bucket_id), self._stream(raw))
 
     @staticmethod
     def _stream(raw: Any) -> Iterator[bytes]:
