@@ -9,15 +9,12 @@ from deltacloud.models import LaunchOptions
 from deltacloud.models_extra import RuleSource
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def public_key() -> str:
-    """A fresh OpenSSH RSA public key (its private half is thrown away)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    """A fresh OpenSSH public key (the conformance kit's generator)."""
+    from deltacloud_conformance.keys import public_key_text
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                         serialization.PublicFormat.OpenSSH).decode() + " test@deltacloud"
+    return public_key_text("test@deltacloud")
 
 
 def test_create_list_show_destroy_key(driver, moto):
