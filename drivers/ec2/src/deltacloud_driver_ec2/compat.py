@@ -130,9 +130,6 @@ def error_from_body(service: str, status: int, body: str | bytes, headers: dict[
                         elif name == "Message":
                             message = (child.text or "").strip()
                     break
-            else:
-                if local_name(root.tag) in ("Code",):
-                    code = (root.text or "").strip()
     if not message:
         message = body.strip()[:200] if body and not body.lstrip().startswith("<") else f"HTTP {status}"
     return ApiError(service, status, code, message, headers)
