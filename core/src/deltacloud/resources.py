@@ -28,7 +28,7 @@ from deltacloud.spec import Collection, Operation, Param
 
 CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
 #: Filters the core applies to every listing, whatever the driver did with them.
-GENERIC_FILTERS = ("id", "state", "architecture", "realm_id", "owner_id")
+GENERIC_FILTERS = ("id", "state", "architecture", "realm_id")
 
 
 def state_of(req: falcon.Request) -> RequestState:

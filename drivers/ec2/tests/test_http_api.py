@@ -97,6 +97,7 @@ def test_images_default_owner_id_and_create(api, moto):
     assert sorted(listed) == [moto.images["x86"], moto.images["arm"]]
     assert ids(api.xml("/images", params={"owner_id": "210987654321"}), "image") == [moto.images["public"]]
     assert ids(api.xml("/images", params={"architecture": "arm64"}), "image") == [moto.images["arm"]]
+    assert sorted(ids(api.xml("/images", params={"owner_id": "self"}), "image")) == sorted(listed)
     assert api.xml(f"/images/{moto.images['public']}").findtext("owner_id") == "210987654321"
     instance = launch(api, moto).get("id")
     image = api.post("/images", data={"instance_id": instance, "name": "golden", "description": "gold"})
