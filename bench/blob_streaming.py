@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import requests
+
+from deltacloud.testing import server_environment, start_deltacloudd
 
 AUTH = ("mockuser", "mockpassword")
 MIB = 1024 * 1024
@@ -60,23 +60,6 @@ class Generated:
         return self.size - self.sent + len(getattr(self, "_chunk", b"")) - getattr(self, "_offset", 0)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _worker(master: int) -> int:
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(master):
-                    return int(entry.name)
-            except OSError:
-                continue
-    raise SystemExit("deltacloudd has no worker process")
-
-
 def _peak_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -103,25 +86,14 @@ def main() -> int:
     args = parser.parse_args()
     size = args.mib * MIB
     with tempfile.TemporaryDirectory(prefix="dc-blob-bench-") as tmp:
-        port = _free_port()
-        env = dict(os.environ, DELTACLOUD_MOCK_DELAY="0", HOME=tmp)
+        workdir = Path(tmp)
+        env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
         env.pop("DELTACLOUD_MOCK_STORAGE", None)
-        log = Path(tmp) / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen([sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1",
-                                       "-p", str(port), "--mock-storage", str(Path(tmp) / "store"), "--workers", "1",
-                                       "--threads", "2"], stdout=out, stderr=subprocess.STDOUT, env=env)
-        url = f"http://127.0.0.1:{port}/api"
+        server = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--workers", "1",
+                                   "--threads", "2", env=env)
+        url = server.url
         try:
-            for _ in range(150):
-                try:
-                    if requests.get(url, timeout=1).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit(f"deltacloudd did not start:\n{log.read_text(errors='replace')}")
-            worker = _worker(server.pid)
+            (worker,) = server.children()
             requests.put(f"{url}/buckets/bucket1/warm", data=b"w" * (3 * MIB), auth=AUTH, timeout=60).raise_for_status()
             _download(f"{url}/buckets/bucket1/warm/content")
             before = _peak_mib(worker)
@@ -138,8 +110,7 @@ def main() -> int:
             after_down = _peak_mib(worker)
             requests.delete(f"{url}/buckets/bucket1/big", auth=AUTH, timeout=60).raise_for_status()
         finally:
-            server.terminate()
-            server.wait(timeout=15)
+            server.stop()
     ok = received == size and digest == body.digest.hexdigest()
     print(f"blob                  {args.mib} MiB ({'Content-Length' if args.sized else 'chunked'} upload)")
     print(f"content verified      {'yes' if ok else 'NO'}")

@@ -24,10 +24,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,58 +32,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
-import requests
+
+from deltacloud.testing import ServerProcess, free_port, server_environment, start_deltacloudd, start_process
 
 KEY, SECRET = "AKIABENCHMARK0000000", "bench-secret"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
+def start_moto(workdir: Path) -> ServerProcess:
+    """moto's server on a free loopback port, without its default AMIs."""
     port = free_port()
-    env = {**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/moto-api/")
-    return process, url
-
-
-def start_deltacloudd(moto_url: str, home: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {**os.environ, "HOME": str(home)}
-    for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR"):
-        env.pop(name, None)
-    argv = [sys.executable, "-m", "deltacloud.cli", "-i", "ec2", "-P", moto_url, "-r", "127.0.0.1",
-            "-p", str(port), "--workers", "1", "--threads", "4", "--log", "off"]
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/api")
-    return process, port
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    env = server_environment(workdir, MOTO_EC2_LOAD_DEFAULT_AMIS="false")
+    return start_process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                         f"http://127.0.0.1:{port}/moto-api/", workdir / "moto.log", env, timeout=30)
 
 
 def time_calls(call: Callable[[], object], count: int) -> float:
@@ -106,9 +63,13 @@ def main() -> int:
 
     from deltacloud_driver_ec2.compat import Ec2Backend
 
-    moto, moto_url = start_moto()
-    with tempfile.TemporaryDirectory() as home:
-        server, port = start_deltacloudd(moto_url, Path(home))
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        moto = start_moto(workdir)
+        moto_url = moto.url.removesuffix("/moto-api/")
+        server = start_deltacloudd(workdir, "-P", moto_url, "--workers", "1", "--threads", "4", "--log", "off",
+                                   driver="ec2", timeout=30)
+        port = int(server.url.split(":")[2].split("/")[0])
         try:
             ec2 = boto3.client("ec2", endpoint_url=moto_url, region_name="us-east-1", aws_access_key_id=KEY,
                                aws_secret_access_key=SECRET)
@@ -170,8 +131,8 @@ def main() -> int:
                     samples[name].append(time_calls(sides[name], args.requests))
             connection.close()
         finally:
-            stop(server)
-            stop(moto)
+            server.stop()
+            moto.stop()
 
     median = {name: statistics.median(values) for name, values in samples.items()}
     print(f"moto {moto_url}, {args.instances} instances, {args.rounds} rounds x {args.requests} listings per side")

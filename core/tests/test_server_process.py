@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import os
 import shutil
-import socket
+import ssl
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 from defusedxml import ElementTree
+
+from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
 
 pytestmark = pytest.mark.slow
 
@@ -25,79 +24,29 @@ START_TIMEOUT = 15.0  # seconds for a server to answer /api
 STATE_TIMEOUT = 10.0  # seconds for an instance to reach a state
 
 
-@dataclass
-class Server:
-    """A running ``deltacloudd`` and where it answers."""
-
-    process: subprocess.Popen[bytes]
-    url: str  # the API entry point, ending in /api
-    log: Path  # the process's standard output and error
-
-    def output(self) -> str:
-        """Everything the process wrote so far."""
-        return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
+def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     """Start ``deltacloudd -i mock`` on a free loopback port with its own mock store; stop it at teardown."""
-    processes: list[subprocess.Popen[bytes]] = []
-    count = 0
+    servers: list[ServerProcess] = []
 
-    def start(*extra: str, scheme: str = "http", verify: str | bool = False) -> Server:
-        nonlocal count
-        count += 1
-        port = _free_port()
-        env = dict(os.environ)
+    def start(*extra: str, scheme: str = "http", verify: str | None = None) -> ServerProcess:
         # A private home: gunicorn would put its control socket there if deltacloudd left it on.
-        env.update(DELTACLOUD_MOCK_DELAY="0", PYTHONUNBUFFERED="1", HOME=str(tmp_path / "home"))
-        for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NAME"):
-            env.pop(name, None)
-        log = tmp_path / f"server{count}.log"
-        argv = [sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
-                "--mock-storage", str(tmp_path / f"store{count}"), "--workers", "1", "--threads", "2", *extra]
-        with log.open("wb") as out:
-            process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
-        processes.append(process)
-        server = Server(process, f"{scheme}://127.0.0.1:{port}/api", log)
-        _wait_until_up(server, verify)
+        env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
+        context = ssl.create_default_context(cafile=verify) if verify else None
+        try:
+            server = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / f"store{len(servers)}"),
+                                       "--workers", "1", "--threads", "2", *extra, env=env, scheme=scheme,
+                                       timeout=START_TIMEOUT, ssl_context=context)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        servers.append(server)
         return server
 
     try:
         yield start
     finally:
-        for process in processes:
-            _stop(process)
-
-
-def _wait_until_up(server: Server, verify: str | bool) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"deltacloudd exited with {server.process.returncode}:\n{server.output()}")
-        try:
-            if requests.get(server.url, timeout=1, verify=verify).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"deltacloudd did not answer {server.url} within {START_TIMEOUT} s:\n{server.output()}")
+        for server in servers:
+            server.stop()
 
 
 def _xml(response: requests.Response) -> ElementTree.Element:
@@ -105,13 +54,13 @@ def _xml(response: requests.Response) -> ElementTree.Element:
     return ElementTree.fromstring(response.content)
 
 
-def _state(server: Server, instance: str) -> str:
+def _state(server: ServerProcess, instance: str) -> str:
     response = requests.get(f"{server.url}/instances/{instance}", auth=AUTH, timeout=5)
     assert response.status_code == 200, response.text
     return _xml(response).findtext("state") or ""
 
 
-def _wait_for_state(server: Server, instance: str, wanted: str) -> None:
+def _wait_for_state(server: ServerProcess, instance: str, wanted: str) -> None:
     deadline = time.monotonic() + STATE_TIMEOUT
     state = ""
     while time.monotonic() < deadline:
@@ -122,7 +71,7 @@ def _wait_for_state(server: Server, instance: str, wanted: str) -> None:
     pytest.fail(f"instance {instance} is {state}, not {wanted}, after {STATE_TIMEOUT} s")
 
 
-def _action(server: Server, instance: str, action: str, allowed: set[str]) -> None:
+def _action(server: ServerProcess, instance: str, action: str, allowed: set[str]) -> None:
     response = requests.post(f"{server.url}/instances/{instance}/{action}", auth=AUTH, timeout=5)
     assert response.status_code == 202, response.text
     element = _xml(response)
@@ -130,7 +79,7 @@ def _action(server: Server, instance: str, action: str, allowed: set[str]) -> No
     assert element.findtext("state") in allowed
 
 
-def test_lifecycle_over_http(start_server: Callable[..., Server]) -> None:
+def test_lifecycle_over_http(start_server: Callable[..., ServerProcess]) -> None:
     server = start_server()
     assert "deltacloudd: driver mock on " + server.url in server.output()
 
@@ -171,7 +120,7 @@ def test_lifecycle_over_http(start_server: Callable[..., Server]) -> None:
     assert "mockuser" not in log
 
 
-def test_wrong_credentials_get_401_with_a_challenge(start_server: Callable[..., Server]) -> None:
+def test_wrong_credentials_get_401_with_a_challenge(start_server: Callable[..., ServerProcess]) -> None:
     server = start_server()
     for auth in [("mockuser", "wrong"), None]:
         response = requests.get(f"{server.url}/instances", auth=auth, timeout=5)
@@ -180,7 +129,7 @@ def test_wrong_credentials_get_401_with_a_challenge(start_server: Callable[..., 
     assert "wrong" not in server.output()
 
 
-def test_two_servers_side_by_side(start_server: Callable[..., Server], tmp_path: Path) -> None:
+def test_two_servers_side_by_side(start_server: Callable[..., ServerProcess], tmp_path: Path) -> None:
     first = start_server()
     second = start_server()
     assert first.url != second.url
@@ -226,7 +175,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def test_https_with_a_self_signed_certificate(start_server: Callable[..., Server], tmp_path: Path) -> None:
+def test_https_with_a_self_signed_certificate(start_server: Callable[..., ServerProcess], tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
     server = start_server("--ssl-cert", str(cert), "--ssl-key", str(key), scheme="https", verify=str(cert))
     assert server.url.startswith("https://")

@@ -5,16 +5,14 @@ Each request below is one ``curl`` line of the README section (sent with ``reque
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+
+from deltacloud.testing import free_port, server_environment, start_deltacloudd, start_process
 
 pytestmark = pytest.mark.slow
 
@@ -23,58 +21,28 @@ README_IMAGE = "ami-04681a1dbd79675a5"
 START_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(argv: list[str], url: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"{argv[2]} exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            requests.get(url, timeout=1)
-            return process
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"{url} did not answer within {START_TIMEOUT} s")
-        time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @pytest.fixture
 def readme_servers(tmp_path: Path) -> Iterator[str]:
     """``python -m moto.server -H 127.0.0.1 -p PORT`` and ``deltacloudd -i ec2 -P http://127.0.0.1:PORT``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTO_", "API_", "AWS_"))}
-    env["HOME"] = str(tmp_path)
-    moto_port, api_port = _free_port(), _free_port()
+    env = {k: v for k, v in server_environment(tmp_path).items() if not k.startswith(("MOTO_", "AWS_"))}
+    moto_port = free_port()
     moto_url = f"http://127.0.0.1:{moto_port}"
-    moto = _start([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
-                  f"{moto_url}/moto-api/", env, tmp_path / "moto.log")
     try:
-        api = _start([sys.executable, "-m", "deltacloud.cli", "-i", "ec2", "-P", moto_url, "-r", "127.0.0.1",
-                      "-p", str(api_port), "--log", "off"], f"http://127.0.0.1:{api_port}/api", env,
-                     tmp_path / "deltacloudd.log")
-        try:
-            yield f"http://127.0.0.1:{api_port}/api"
-        finally:
-            _stop(api)
+        moto = start_process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+                             f"{moto_url}/moto-api/", tmp_path / "moto.log", env, timeout=START_TIMEOUT)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        api = start_deltacloudd(tmp_path, "-P", moto_url, "--log", "off", driver="ec2", env=env,
+                                timeout=START_TIMEOUT)
+    except RuntimeError as exc:
+        moto.stop()
+        pytest.fail(str(exc))
+    try:
+        yield api.url
     finally:
-        _stop(moto)
+        api.stop()
+        moto.stop()
 
 
 def test_readme_walk_through(readme_servers: str) -> None:

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import base64
 import multiprocessing
-import os
-import socket
-import subprocess
-import sys
-import time
 import traceback
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from deltacloud.models import Credentials
+from deltacloud.testing import server_environment, start_deltacloudd
 from deltacloud_driver_mock import MockDriver
 
 CREDENTIALS = Credentials("mockuser", "mockpassword")
@@ -106,48 +101,16 @@ def test_two_processes_attach_the_same_volume(driver, second, device):
 # -- two real servers ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(storage: Path, tmp_path: Path, n: int) -> tuple[subprocess.Popen[bytes], str, Path]:
-    port = _free_port()
-    env = dict(os.environ, DELTACLOUD_MOCK_DELAY="0", HOME=str(tmp_path / "home"))
-    for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NAME"):
-        env.pop(name, None)
-    log = tmp_path / f"server{n}.log"
-    argv = [sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
-            "--mock-storage", str(storage), "--workers", "1", "--threads", "2", "--log", "off"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
-    return process, f"http://127.0.0.1:{port}/api", log
-
-
-def _wait_up(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"deltacloudd exited: {log.read_text(errors='replace')}")
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"deltacloudd did not start: {log.read_text(errors='replace')}")
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_two_deltacloudd_attach_the_same_volume(tmp_path):
     storage = tmp_path / "shared-store"
-    servers = [_start(storage, tmp_path, n) for n in (1, 2)]
+    env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
+    servers = []
     try:
-        for process, url, log in servers:
-            _wait_up(process, url, log)
-        (_, one, _), (_, two, _) = servers
+        for _ in range(2):
+            servers.append(start_deltacloudd(tmp_path, "--mock-storage", str(storage), "--workers", "1",
+                                             "--threads", "2", "--log", "off", env=env, timeout=20))
+        one, two = (server.url for server in servers)
         auth = ("mockuser", "mockpassword")
         with ThreadPoolExecutor(2) as pool:
             for round_ in range(4):
@@ -169,10 +132,5 @@ def test_two_deltacloudd_attach_the_same_volume(tmp_path):
                 assert requests.post(f"{two}/storage_volumes/{volume}/detach", auth=auth,
                                      timeout=10).status_code == 202
     finally:
-        for process, _, _ in servers:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        for server in servers:
+            server.stop()

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import random
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 from defusedxml import ElementTree
+
+from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
 
 pytestmark = pytest.mark.slow
 
@@ -40,25 +37,11 @@ BIG = 512 * blobdata.MIB
 ALLOWED_GROWTH = 32 * blobdata.MIB
 
 
-@dataclass
-class Server:
-    """A running ``deltacloudd`` (gunicorn master) and its API URL."""
-
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def worker(self) -> int:
-        """The pid of its (single) worker process."""
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if stat.rsplit(")", 1)[1].split()[1] == str(self.process.pid):
-                    return int(entry.name)
-        raise LookupError(f"no worker under {self.process.pid}:\n{self.log.read_text(errors='replace')}")
+def _worker(server: ServerProcess) -> int:
+    """The pid of the (single) worker process of a ``deltacloudd``."""
+    workers = server.children()
+    assert len(workers) == 1, f"expected one worker under {server.process.pid}:\n{server.output()}"
+    return workers[0]
 
 
 def _peak_rss(pid: int) -> int:
@@ -69,51 +52,27 @@ def _peak_rss(pid: int) -> int:
     raise LookupError("VmHWM")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
+def start_server(tmp_path: Path) -> Iterator[Callable[[Path], ServerProcess]]:
     """Start ``deltacloudd -i mock`` on a free port with the given storage directory; stop it at teardown."""
-    servers: list[Server] = []
+    servers: list[ServerProcess] = []
 
-    def start(storage: Path) -> Server:
-        port = _free_port()
-        env = dict(os.environ, DELTACLOUD_MOCK_DELAY="0", PYTHONUNBUFFERED="1", HOME=str(tmp_path / "home"))
-        for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NAME", "DELTACLOUD_MOCK_STORAGE"):
-            env.pop(name, None)
-        log = tmp_path / f"server{len(servers)}.log"
-        argv = [sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
-                "--mock-storage", str(storage), "--workers", "1", "--threads", "2"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path)
-        server = Server(process, f"http://127.0.0.1:{port}/api", log)
+    def start(storage: Path) -> ServerProcess:
+        env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
+        env.pop("DELTACLOUD_MOCK_STORAGE", None)
+        try:
+            server = start_deltacloudd(tmp_path, "--mock-storage", str(storage), "--workers", "1", "--threads", "2",
+                                       env=env, timeout=START_TIMEOUT)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
         servers.append(server)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"deltacloudd exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if requests.get(server.url, timeout=1).status_code == 200:
-                    return server
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        pytest.fail(f"deltacloudd did not start:\n{log.read_text(errors='replace')}")
+        return server
 
     try:
         yield start
     finally:
         for server in servers:
-            server.process.terminate()
-        for server in servers:
-            try:
-                server.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
-                server.process.wait(timeout=5)
+            server.stop()
 
 
 def _download(url: str) -> tuple[int, str]:
@@ -133,7 +92,7 @@ def _blob_files(storage: Path) -> list[Path]:
 
 def test_a_large_blob_streams_through_a_real_server_in_bounded_memory(start_server, tmp_path):
     server = start_server(tmp_path / "store")
-    worker = server.worker()
+    worker = _worker(server)
     warm = requests.put(f"{server.url}/buckets/bucket1/warm", data=b"w" * (3 * blobdata.MIB), auth=AUTH, timeout=30)
     assert warm.status_code == 200 and _download(f"{server.url}/buckets/bucket1/warm/content")[0] == 3 * blobdata.MIB
     baseline = _peak_rss(worker)
@@ -169,7 +128,7 @@ def test_uploads_with_a_content_length_and_a_form_over_http(start_server, tmp_pa
     assert head.status_code == 204 and head.headers["X-Deltacloud-Blobmeta-k"] == "v"
 
 
-def _upload(server: Server, bucket: str, blob: str, data: bytes, via_form: bool) -> str:
+def _upload(server: ServerProcess, bucket: str, blob: str, data: bytes, via_form: bool) -> str:
     digest = hashlib.md5(data, usedforsecurity=False).hexdigest()
     if via_form:
         response = requests.post(f"{server.url}/buckets/{bucket}", auth=AUTH, timeout=60,

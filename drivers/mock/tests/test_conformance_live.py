@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
+
+from deltacloud.testing import server_environment, start_deltacloudd
 
 pytestmark = pytest.mark.slow
 
@@ -21,53 +19,23 @@ START_TIMEOUT = 20.0  # seconds for the server to answer /api
 SUITE_TIMEOUT = 300.0  # seconds for the whole suite over HTTP
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _environment(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(DELTACLOUD_MOCK_DELAY="0", PYTHONUNBUFFERED="1", HOME=str(tmp_path / "home"))
-    for name in ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NAME", "DELTACLOUD_USER",
-                 "DELTACLOUD_PASSWORD"):
-        env.pop(name, None)
-    return env
+    return server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
     """``deltacloudd -i mock`` on a free loopback port with its own store; the entry point URL."""
-    port = _free_port()
-    log = tmp_path / "server.log"
-    argv = [sys.executable, "-m", "deltacloud.cli", "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
-            "--mock-storage", str(tmp_path / "store"), "--workers", "1", "--threads", "4", "--log", "off"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=_environment(tmp_path),
-                                   cwd=tmp_path)
-    url = f"http://127.0.0.1:{port}/api"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"deltacloudd exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if requests.get(url, timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"deltacloudd did not answer within {START_TIMEOUT} s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield url
+        process = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / "store"), "--workers", "1",
+                                    "--threads", "4", "--log", "off", env=_environment(tmp_path),
+                                    timeout=START_TIMEOUT)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield process.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        process.stop()
 
 
 def test_suite_passes_against_a_live_deltacloudd(server: str, tmp_path: Path) -> None:
