@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import socketserver
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +30,7 @@ import requests
 from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
 from deltacloud.models import Credentials
+from deltacloud.testing import ServerProcess, free_port, start_process
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport
 from deltacloud_conformance.lifecycle import Settings
 from deltacloud_driver_ec2 import FEATURES, Ec2Driver
@@ -60,19 +58,12 @@ _ALLOW_ALL = json.dumps({"Version": "2012-10-17",
                          "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 
 
-def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class MotoServer:
     """One moto server process and the account state ``reset`` recreates."""
 
     url: str
-    process: subprocess.Popen
+    process: ServerProcess
     access_key: str = ""
     secret_key: str = ""
     images: dict[str, str] = field(default_factory=lambda: dict(IMAGES))
@@ -84,32 +75,25 @@ class MotoServer:
         amis = directory / "amis.json"
         amis.write_text(json.dumps(SEED_IMAGES))
         env = {**os.environ, "MOTO_AMIS_PATH": str(amis), "MOTO_ENABLE_AMI_VALIDATION": "true"}
-        for _attempt in range(5):
+        failure = ""
+        for attempt in range(5):  # the port may be taken between choosing and binding it: try another
             port = free_port()
-            process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                process = start_process([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                        f"http://127.0.0.1:{port}/moto-api/", directory / f"moto{attempt}.log",
+                                        env, timeout=timeout)
+            except RuntimeError as exc:
+                failure = str(exc)
+                continue
             server = cls(f"http://127.0.0.1:{port}", process)
             server.http.trust_env = False
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline and process.poll() is None:
-                try:
-                    if server.http.get(f"{server.url}/moto-api/", timeout=2).status_code == 200:
-                        return server
-                except requests.RequestException:
-                    time.sleep(0.05)
-            server.stop()  # the port was taken meanwhile, or moto did not come up: try another
-        raise RuntimeError("moto server did not start")
+            return server
+        raise RuntimeError(f"moto server did not start: {failure[-2000:]}")
 
     def stop(self) -> None:
         """Terminate the process (kill it if it does not stop within 10 s)."""
         self.http.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        self.process.stop()
 
     @property
     def credentials(self) -> Credentials:
