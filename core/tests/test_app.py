@@ -251,3 +251,13 @@ def test_delete_on_an_action_url_is_405_with_its_methods(client, auth):
     assert r.status_code == 405 and r.headers["Allow"] == "OPTIONS, POST"
     assert client.simulate_delete(f"/api/instances/{id}/nothing", headers=auth).status_code == 404
     assert client.simulate_post(f"/api/instances/{id}/stop", headers=auth).status_code == 202
+
+
+def test_html_form_delete_redirects_to_the_collection(client, auth):
+    created = client.simulate_post("/api/instances", headers=auth, params={"image_id": "i1"})
+    id = ET.fromstring(created.content).get("id")
+    client.simulate_post(f"/api/instances/{id}/stop", headers=auth)
+    form = {**auth, "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
+    r = client.simulate_post(f"/api/instances/{id}", headers=form, body="_method=delete")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/api/instances")
+    assert client.simulate_get(f"/api/instances/{id}", headers=auth).status_code == 404

@@ -229,6 +229,11 @@ class Api:
                  result: Any) -> None:
         state = state_of(req)
         if op.status == 204 or result is None:
+            if state.fmt == "html" and req.method == "POST":
+                # An HTML form deleted something: show the collection instead of leaving the browser on a dead page.
+                resp.status = falcon.HTTP_303
+                resp.location = render_context(req).href(collection.name)
+                return
             resp.status = 204
             return
         resp.status = op.status
