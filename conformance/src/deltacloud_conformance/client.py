@@ -106,6 +106,7 @@ class _LogTail(logging.Handler):
         self.records: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Record a server log line for the test report."""
         text = record.getMessage()
         if record.exc_info and record.exc_info[1] is not None:
             exc = record.exc_info[1]
@@ -133,6 +134,7 @@ class InProcessTransport:
         logging.getLogger("deltacloud").removeHandler(self._log)
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> ApiResponse:
+        """Send one request and return the response."""
         parts = urlsplit(url)
         self._log.records.clear()
         result = self._testing.simulate_request(
@@ -162,6 +164,7 @@ class HttpTransport:
         self.session.close()
 
     def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> ApiResponse:
+        """Send one request and return the response."""
         response = self.session.request(method, url, headers=headers, data=body, timeout=self.timeout,
                                          allow_redirects=False)
         return ApiResponse(method, url, response.status_code, {k.lower(): v for k, v in response.headers.items()},

@@ -115,9 +115,11 @@ class SummaryPlugin:
         self.summary = Summary()
 
     def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        """Note which area each collected test belongs to."""
         self.summary.collected(items)
 
     def pytest_runtest_logreport(self, report: Any) -> None:
+        """Count each test's outcome in its area."""
         self.summary.record(report)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)

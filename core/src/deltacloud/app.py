@@ -38,6 +38,7 @@ class RequestSelection:
         self.config = config
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Choose driver, provider, format and credentials before routing."""
         state = RequestState()
         req.context.deltacloud = state
         name, provider = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
@@ -59,6 +60,7 @@ class RequestSelection:
 
     def process_response(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          req_succeeded: bool) -> None:
+        """Add the driver, timing and caching headers; answer 304 to a matching If-None-Match."""
         state: RequestState | None = getattr(req.context, "deltacloud", None)
         if state is None:
             return

@@ -18,12 +18,14 @@ def _ref(ctx: RenderContext, collection: str, id: str) -> dict[str, str]:
 # -- realms ------------------------------------------------------------------------------------
 
 def realm_xml(r: Realm, ctx: RenderContext) -> str:
+    """The XML element of one realm."""
     limit = elem("limit", r.limit) if r.limit else ""
     return (f"<realm href='{esc(ctx.href('realms', r.id))}' id='{esc(r.id)}'>"
             f"{elem('name', r.name)}{elem('state', r.state)}{limit}</realm>")
 
 
 def realm_json(r: Realm, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one realm."""
     return {"id": r.id, "href": ctx.href("realms", r.id), "name": r.name, "state": r.state, "limit": r.limit}
 
 
@@ -43,6 +45,7 @@ def _property_xml(p: HardwareProperty, ctx: RenderContext) -> str:
 
 
 def hardware_profile_xml(h: HardwareProfile, ctx: RenderContext) -> str:
+    """The XML element of one hardware profile."""
     props = "".join(_property_xml(p, ctx) for p in h.properties)
     return (f"<hardware_profile href='{esc(ctx.href('hardware_profiles', h.id))}' id='{esc(h.id)}'>"
             f"{elem('id', h.id)}{elem('name', h.display_name)}{props}</hardware_profile>")
@@ -60,6 +63,7 @@ def _property_json(p: HardwareProperty) -> dict[str, Any]:
 
 
 def hardware_profile_json(h: HardwareProfile, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one hardware profile."""
     return {"id": h.id, "href": ctx.href("hardware_profiles", h.id), "name": h.display_name,
             "properties": {p.name: _property_json(p) for p in h.properties}}
 
@@ -74,6 +78,7 @@ def _image_actions(i: Image, ctx: RenderContext) -> list[tuple[str, str, str]]:
 
 
 def image_xml(i: Image, ctx: RenderContext) -> str:
+    """The XML element of one image."""
     parts = [f"<image href='{esc(ctx.href('images', i.id))}' id='{esc(i.id)}'>", elem("name", i.name or i.id),
              elem("description", i.description), elem("owner_id", i.owner_id), elem("architecture", i.architecture),
              elem("state", i.state)]
@@ -89,6 +94,7 @@ def image_xml(i: Image, ctx: RenderContext) -> str:
 
 
 def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one image."""
     return {"id": i.id, "href": ctx.href("images", i.id), "name": i.name or i.id, "description": i.description,
             "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state,
             "creation_time": i.creation_time, "root_type": i.root_type,
@@ -127,6 +133,7 @@ def _auth_type(ctx: RenderContext) -> str | None:
 
 
 def instance_xml(i: Instance, ctx: RenderContext) -> str:
+    """The XML element of one instance."""
     href = ctx.href("instances", i.id)
     overrides = "".join(f"<property{attrs(kind='fixed', name=n, value=v, unit=HardwareProperty(n, 'fixed', v).unit)}"
                         " />" for n, v in i.hardware_profile_overrides)
@@ -160,6 +167,7 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
 
 
 def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one instance."""
     out: dict[str, Any] = {
         "id": i.id, "href": ctx.href("instances", i.id), "name": i.name, "owner_id": i.owner_id, "owner": i.owner_id,
         "image": _ref(ctx, "images", i.image_id), "realm": _ref(ctx, "realms", i.realm_id), "state": i.state,
@@ -187,6 +195,7 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
 # -- keys --------------------------------------------------------------------------------------
 
 def key_xml(k: Key, ctx: RenderContext) -> str:
+    """The XML element of one key."""
     href = ctx.href("keys", k.id)
     parts = [f"<key href='{esc(href)}' id='{esc(k.id)}' type='{esc(k.type)}'>", elem("name", k.name or k.id)]
     if ctx.supports("destroy_key"):
@@ -204,6 +213,7 @@ def key_xml(k: Key, ctx: RenderContext) -> str:
 
 
 def key_json(k: Key, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one key."""
     out: dict[str, Any] = {"id": k.id, "href": ctx.href("keys", k.id), "name": k.name or k.id,
                            "credential_type": k.type, "type": k.type, "state": k.state}
     if k.type == "password":
@@ -218,6 +228,7 @@ def key_json(k: Key, ctx: RenderContext) -> dict[str, Any]:
 # -- drivers and the state machine --------------------------------------------------------------
 
 def driver_xml(d: DriverInfo, ctx: RenderContext) -> str:
+    """The XML element of one driver and its providers."""
     providers = "".join(
         f"<provider id='{esc(p.id)}'>" + "".join(f"<entrypoint kind='{esc(k)}'>{cdata(u)}</entrypoint>"
                                                  for k, u in p.entrypoints) + "</provider>"
@@ -227,11 +238,13 @@ def driver_xml(d: DriverInfo, ctx: RenderContext) -> str:
 
 
 def driver_json(d: DriverInfo, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one driver and its providers."""
     return {"id": d.id, "href": ctx.href("drivers", d.id), "name": d.name,
             "providers": [{"id": p.id, "entrypoints": dict(p.entrypoints)} for p in d.providers]}
 
 
 def states_xml(m: StateMachine, _ctx: RenderContext) -> str:
+    """The XML of the state machine."""
     out = ["<states>"]
     for state in m.states:
         out.append(f"<state name='{state}'>")
@@ -244,6 +257,7 @@ def states_xml(m: StateMachine, _ctx: RenderContext) -> str:
 
 
 def states_json(m: StateMachine, _ctx: RenderContext) -> dict[str, Any]:
+    """The JSON of the state machine."""
     return {"states": [{"name": s, "transitions": [
         {"to": t.target, **({"auto": "true"} if t.automatic else {"action": t.action})}
         for t in m.transitions_from(s)]} for s in m.states]}

@@ -27,12 +27,14 @@ def _property_xml(p: MetricProperty) -> str:
 
 
 def metric_xml(m: Metric, ctx: RenderContext) -> str:
+    """The XML element of one instance's metrics."""
     properties = "".join(_property_xml(p) for p in m.properties)
     return (f"<metric href='{esc(ctx.href('metrics', m.id))}' id='{esc(m.id)}'>{elem('entity', m.entity)}"
             f"<properties>{properties}</properties></metric>")
 
 
 def metric_json(m: Metric, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one instance's metrics."""
     return {"id": m.id, "href": ctx.href("metrics", m.id), "entity": m.entity,
             "properties": [{"name": p.name, "unit": p.unit,
                             "samples": [{"timestamp": s.timestamp, **{k: number(v) for k, v in s.values}}

@@ -33,6 +33,7 @@ def address_actions(a: PublicAddress, ctx: RenderContext) -> list[Action]:
 
 
 def address_xml(a: PublicAddress, ctx: RenderContext) -> str:
+    """The XML element of one public address."""
     parts = [f"<address href='{esc(ctx.href('addresses', a.id))}' id='{esc(a.id)}'>", elem("ip", a.ip),
              actions_xml(address_actions(a, ctx))]
     if a.instance_id:
@@ -43,6 +44,7 @@ def address_xml(a: PublicAddress, ctx: RenderContext) -> str:
 
 
 def address_json(a: PublicAddress, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one public address."""
     return {"id": a.id, "href": ctx.href("addresses", a.id), "ip": a.ip,
             "instance": ref(ctx, "instances", a.instance_id, "instance") if a.instance_id else None,
             "actions": actions_json(address_actions(a, ctx))}
@@ -92,6 +94,7 @@ def _rule_xml(f: Firewall, r: FirewallRule, ctx: RenderContext) -> str:
 
 
 def firewall_xml(f: Firewall, ctx: RenderContext) -> str:
+    """The XML element of one firewall and its rules."""
     actions = "".join(_id_link(h, f.id, r, m) for r, h, m in firewall_actions(f, ctx))
     rules = "".join(_rule_xml(f, r, ctx) for r in f.rules)
     return (f"<firewall href='{esc(ctx.href('firewalls', f.id))}' id='{esc(f.id)}'>"
@@ -101,6 +104,7 @@ def firewall_xml(f: Firewall, ctx: RenderContext) -> str:
 
 
 def firewall_json(f: Firewall, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one firewall and its rules."""
     rules = []
     for r in f.rules:
         rule: dict[str, Any] = {"id": r.id, "allow_protocol": r.protocol, "port_from": number(r.port_from),
@@ -139,6 +143,7 @@ def _member_xml(b: LoadBalancer, instance_id: str, ctx: RenderContext, unregiste
 
 
 def balancer_xml(b: LoadBalancer, ctx: RenderContext) -> str:
+    """The XML element of one load balancer."""
     parts = [f"<load_balancer href='{esc(ctx.href('load_balancers', b.id))}' id='{esc(b.id)}'>",
              elem("name", b.name or b.id), actions_xml(balancer_actions(b, ctx)),
              "<public_addresses>" + "".join(elem("address", a) for a in b.public_addresses) + "</public_addresses>"]
@@ -156,6 +161,7 @@ def balancer_xml(b: LoadBalancer, ctx: RenderContext) -> str:
 
 
 def balancer_json(b: LoadBalancer, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one load balancer."""
     unregister = ctx.supports("unregister_load_balancer")
     return {
         "id": b.id, "href": ctx.href("load_balancers", b.id), "name": b.name or b.id, "created_at": b.created_at,

@@ -26,6 +26,7 @@ def blob_href(ctx: RenderContext, bucket_id: str, blob_id: str, content: bool = 
 
 
 def bucket_xml(b: Bucket, ctx: RenderContext) -> str:
+    """The XML element of one bucket and its blob ids."""
     parts = [f"<bucket href='{esc(ctx.href('buckets', b.id))}' id='{esc(b.id)}'>", elem("name", b.name or b.id),
              elem("size", b.size)]
     if b.location:
@@ -46,6 +47,7 @@ def _bucket_actions(b: Bucket, ctx: RenderContext) -> list[dict[str, str]]:
 
 
 def bucket_json(b: Bucket, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one bucket and its blob ids."""
     doc: dict[str, Any] = {"id": b.id, "href": ctx.href("buckets", b.id), "name": b.name or b.id, "size": b.size}
     if b.location:
         doc["location"] = b.location
@@ -55,6 +57,7 @@ def bucket_json(b: Bucket, ctx: RenderContext) -> dict[str, Any]:
 
 
 def blob_xml(b: Blob, ctx: RenderContext) -> str:
+    """The XML element of one blob's attributes and metadata."""
     entries = "".join(f"<entry key='{esc(k)}'>{cdata(v)}</entry>" for k, v in b.user_metadata)
     return (f"<blob href='{esc(blob_href(ctx, b.bucket, b.id))}' id='{esc(b.id)}'>{elem('bucket', b.bucket)}"
             f"{elem('content_length', b.content_length)}{elem('content_type', b.content_type)}"
@@ -64,6 +67,7 @@ def blob_xml(b: Blob, ctx: RenderContext) -> str:
 
 
 def blob_json(b: Blob, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one blob's attributes and metadata."""
     href = blob_href(ctx, b.bucket, b.id)
     actions = [{"rel": "destroy_blob", "href": href, "method": "delete"}] if ctx.supports("destroy_blob") else []
     return {"id": b.id, "href": href, "bucket": b.bucket, "content_length": b.content_length,

@@ -30,6 +30,7 @@ def volume_actions(v: StorageVolume, ctx: RenderContext) -> list[Action]:
 
 
 def volume_xml(v: StorageVolume, ctx: RenderContext) -> str:
+    """The XML element of one storage volume."""
     parts = [f"<storage_volume href='{esc(ctx.href('storage_volumes', v.id))}' id='{esc(v.id)}'>"]
     if v.created:
         parts.append(elem("created", v.created))
@@ -55,6 +56,7 @@ def volume_xml(v: StorageVolume, ctx: RenderContext) -> str:
 
 
 def volume_json(v: StorageVolume, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one storage volume."""
     out: dict[str, Any] = {
         "id": v.id, "href": ctx.href("storage_volumes", v.id), "name": v.name or v.id, "description": v.description,
         "created": v.created, "state": v.state, "capacity": number(v.capacity), "capacity_unit": "GB",
@@ -82,6 +84,7 @@ def snapshot_actions(s: StorageSnapshot, ctx: RenderContext) -> list[Action]:
 
 
 def snapshot_xml(s: StorageSnapshot, ctx: RenderContext) -> str:
+    """The XML element of one storage snapshot."""
     parts = [f"<storage_snapshot href='{esc(ctx.href('storage_snapshots', s.id))}' id='{esc(s.id)}'>",
              elem("name", s.name or s.id)]
     if s.description:
@@ -98,6 +101,7 @@ def snapshot_xml(s: StorageSnapshot, ctx: RenderContext) -> str:
 
 
 def snapshot_json(s: StorageSnapshot, ctx: RenderContext) -> dict[str, Any]:
+    """The JSON object of one storage snapshot."""
     return {"id": s.id, "href": ctx.href("storage_snapshots", s.id), "name": s.name or s.id,
             "description": s.description, "created": s.created, "state": s.state,
             "storage_volume": ref(ctx, "storage_volumes", s.volume_id, "storage_volume") if s.volume_id else None,

@@ -144,6 +144,7 @@ class UnsignedUserAgentMixin:
     """
 
     def pre_connect_hook(self, params: dict[str, Any], headers: dict[str, str]) -> tuple[dict, dict]:
+        """Prepare the request before it is signed (libcloud hook)."""
         agent = headers.pop("User-Agent", None)
         params, headers = super().pre_connect_hook(params, headers)  # type: ignore[misc]
         if agent is not None:
@@ -166,6 +167,7 @@ class QueryPostMixin(UnsignedUserAgentMixin):
 
     def request(self, action: str, params: dict[str, Any] | None = None, data: Any = None,
                 headers: dict[str, str] | None = None, method: str = "GET", **kwargs: Any) -> Any:
+        """Send a query call as a signed form POST (libcloud override)."""
         params = dict(params or {})
         self.expected_action = params.get("Action")
         path = self.path_override or action
@@ -184,6 +186,7 @@ class Ec2CompatResponse(EC2Response):
     """EC2 answers: checked against the action asked for, normalised, errors made structured."""
 
     def parse_body(self) -> Element:
+        """Parse the answer, whatever its XML namespace (libcloud override)."""
         root = parse_in_namespace(self.body, EC2_NAMESPACE, "EC2")
         expected = getattr(self.connection, "expected_action", None)
         if expected and local_name(root.tag) != f"{expected}Response":
@@ -195,6 +198,7 @@ class Ec2CompatResponse(EC2Response):
         return root
 
     def parse_error(self) -> str:
+        """Turn an error answer into an exception carrying the backend's code and message."""
         raise error_from_body("EC2", int(self.status), self.body or "", self.headers)
 
 
@@ -221,6 +225,7 @@ class ElbCompatResponse(ELBResponse):
     """ELB answers, normalised like EC2's."""
 
     def parse_body(self) -> Element:
+        """Parse the answer, whatever its XML namespace (libcloud override)."""
         root = parse_in_namespace(self.body, ELB_NAMESPACE, "ELB")
         expected = getattr(self.connection, "expected_action", None)
         if expected and local_name(root.tag) != f"{expected}Response":
@@ -228,6 +233,7 @@ class ElbCompatResponse(ELBResponse):
         return root
 
     def parse_error(self) -> str:
+        """Turn an error answer into an exception carrying the backend's code and message."""
         raise error_from_body("ELB", int(self.status), self.body or "", self.headers)
 
 
@@ -262,14 +268,17 @@ class S3CompatResponse(S3Response):
     """S3 answers: any non-2xx is an ``ApiError`` with S3's code (NoSuchBucket, BucketNotEmpty…)."""
 
     def success(self) -> bool:
+        """Whether the answer is a success (libcloud override)."""
         return 200 <= int(self.status) <= 299
 
     def parse_body(self) -> Element | str:
+        """Parse the answer, whatever its XML namespace (libcloud override)."""
         if not self.body:
             return self.body
         return parse_in_namespace(self.body, S3_NAMESPACE, "S3")
 
     def parse_error(self) -> str:
+        """Turn an error answer into an exception carrying the backend's code and message."""
         raise error_from_body("S3", int(self.status), self.body or "", self.headers)
 
 
