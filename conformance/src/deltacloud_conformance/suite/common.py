@@ -5,7 +5,7 @@ Not a test module: the classes here are bases (their names do not start with ``T
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from deltacloud_conformance.client import ApiResponse, DeltacloudApi
@@ -60,6 +60,27 @@ def wait_for(api: DeltacloudApi, href: str, settings: Settings, what: str, check
         return element if check(element) else None
 
     return poll(probe, settings, what)
+
+
+def undoing_destroyer(api: DeltacloudApi, settings: Settings, collection: str, undo: str,
+                      undone: Callable[[Any], bool], what: str) -> Callable[[str], None]:
+    """A tracker destroyer that first takes the object's ``undo`` action (detach, disassociate) when it offers it.
+
+    After the undo it waits until ``undone`` holds for the object (``what`` names that in a timeout), then
+    deletes it; an object already gone is fine.
+    """
+
+    def destroy(id: str) -> None:
+        response = api.get(f"/{collection}/{id}")
+        if response.status == 404:
+            return
+        element = response.expect(200).xml()
+        if action_link(element, undo):
+            act(api, element, undo).expect(200, 202)
+            wait_for(api, element.get("href"), settings, f"{id} to be {what}", undone)
+        api.delete(f"/{collection}/{id}").expect(204, 404)
+
+    return destroy
 
 
 def state(element: Any) -> str:

@@ -12,7 +12,15 @@ from deltacloud_conformance.client import DeltacloudApi
 from deltacloud_conformance.documents import items_of, ref_id
 from deltacloud_conformance.lifecycle import Instances, Settings
 from deltacloud_conformance.requirements import requires_collection
-from deltacloud_conformance.suite.common import OptionalCollectionChecks, act, action_link, create, gone, wait_for
+from deltacloud_conformance.suite.common import (
+    OptionalCollectionChecks,
+    act,
+    action_link,
+    create,
+    gone,
+    undoing_destroyer,
+    wait_for,
+)
 from deltacloud_conformance.tracker import Tracker
 
 __all__ = ["TestAddresses", "TestFirewalls", "TestLoadBalancers"]
@@ -26,23 +34,6 @@ def running_instance(instances: Instances, offer: Offer) -> tuple[str, str]:
     return id, params["realm_id"]
 
 
-def address_destroyer(api: DeltacloudApi, settings: Settings) -> Callable[[str], None]:
-    """Release an address the suite allocated, taking it back from its instance first."""
-
-    def destroy(id: str) -> None:
-        response = api.get(f"/addresses/{id}")
-        if response.status == 404:
-            return
-        address = response.expect(200).xml()
-        if action_link(address, "disassociate"):
-            act(api, address, "disassociate").expect(200, 202)
-            wait_for(api, address.get("href"), settings, f"address {id} to be free",
-                     lambda a: ref_id(a, "instance") == "")
-        api.delete(f"/addresses/{id}").expect(204, 404)
-
-    return destroy
-
-
 @requires_collection("addresses")
 class TestAddresses(OptionalCollectionChecks):
     """``/api/addresses``: public IPs to allocate and move between instances."""
@@ -53,7 +44,8 @@ class TestAddresses(OptionalCollectionChecks):
     named = False
 
     def _allocate(self, api: DeltacloudApi, tracker: Tracker, settings: Settings) -> Any:
-        tracker.destroyers.setdefault("addresses", address_destroyer(api, settings))
+        tracker.destroyers.setdefault("addresses", undoing_destroyer(
+        api, settings, "addresses", "disassociate", lambda a: ref_id(a, "instance") == "", "free"))
         address = create(api, tracker, "addresses", {})
         assert (address.findtext("ip") or "").strip(), "an allocated address has no <ip>"
         return address

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from deltacloud_conformance.suite.common import (
     create,
     gone,
     state,
+    undoing_destroyer,
     wait_for,
 )
 from deltacloud_conformance.tracker import Tracker
@@ -29,26 +29,10 @@ __all__ = ["TestStorageVolumes", "TestStorageSnapshots"]  # noqa: RUF022 - the o
 DEVICE = "/dev/sdf"
 
 
-def volume_destroyer(api: DeltacloudApi, settings: Settings) -> Callable[[str], None]:
-    """Destroy a volume the suite made: detach it first if it is attached."""
-
-    def destroy(id: str) -> None:
-        response = api.get(f"/storage_volumes/{id}")
-        if response.status == 404:
-            return
-        volume = response.expect(200).xml()
-        if action_link(volume, "detach"):
-            act(api, volume, "detach").expect(200, 202)
-            wait_for(api, volume.get("href"), settings, f"volume {id} to be detached",
-                     lambda v: action_link(v, "destroy") is not None)
-        api.delete(f"/storage_volumes/{id}").expect(204, 404)
-
-    return destroy
-
-
 def new_volume(api: DeltacloudApi, tracker: Tracker, settings: Settings, realm: str, **params: str) -> Any:
     """A 1 GB volume in ``realm``, tracked (detached and destroyed at teardown), once AVAILABLE."""
-    tracker.destroyers.setdefault("storage_volumes", volume_destroyer(api, settings))
+    tracker.destroyers.setdefault("storage_volumes", undoing_destroyer(
+        api, settings, "storage_volumes", "detach", lambda v: action_link(v, "destroy") is not None, "detached"))
     volume = create(api, tracker, "storage_volumes", {"capacity": "1", "realm_id": realm, **params})
     return wait_for(api, volume.get("href"), settings, f"volume {volume.get('id')} to be AVAILABLE",
                     lambda v: state(v) == "AVAILABLE")
