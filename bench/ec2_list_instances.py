@@ -109,8 +109,8 @@ def main() -> int:
             assert len(via_libcloud()) == len(via_libcloud_one_call()) == args.instances
             import falcon.testing
 
-            from deltacloud.app import create_app
             from deltacloud.config import ServerConfig
+            from deltacloud.http.app import create_app
 
             app = falcon.testing.TestClient(create_app(ServerConfig(driver="ec2", provider=moto_url)))
 

@@ -9,8 +9,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
-from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
+from deltacloud.http.app import create_app
 
 
 class _Quiet(WSGIRequestHandler):

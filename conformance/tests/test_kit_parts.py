@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from deltacloud.features import CATALOGUE
+from deltacloud.api.features import CATALOGUE
 from deltacloud_conformance import suite
 from deltacloud_conformance.choices import ImageInfo, Offer, Profile, Property, compatible
 from deltacloud_conformance.client import ApiResponse

@@ -9,8 +9,8 @@ from pathlib import Path
 import falcon.testing
 import pytest
 
-from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
+from deltacloud.http.app import create_app
 from deltacloud.testing import installed_entry_point
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -171,8 +171,8 @@ def test_hostile_xml_is_refused(client, auth):
 def test_body_limit_is_413(tiny, auth):
     import falcon.testing
 
-    from deltacloud.app import create_app
     from deltacloud.config import ServerConfig
+    from deltacloud.http.app import create_app
 
     small = falcon.testing.TestClient(create_app(ServerConfig(driver="tiny", max_body_bytes=100)))
     r = small.simulate_post("/api/instances", headers={**auth, "Content-Type": "application/json"},

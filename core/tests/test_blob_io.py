@@ -4,20 +4,20 @@ import io
 
 import pytest
 
-from deltacloud.blob_io import (
+from deltacloud.api.objectstore import Chunks
+from deltacloud.api.params import check_object_id
+from deltacloud.errors import ValidationError
+from deltacloud.http.blob_io import (
     CHUNK,
     MAX_META_ENTRIES,
-    Chunks,
     UploadError,
     UploadStream,
     check_content_type,
-    check_object_id,
     content_disposition,
     metadata_from_form,
     metadata_from_headers,
     metadata_headers,
 )
-from deltacloud.errors import ValidationError
 
 
 @pytest.mark.parametrize("bad", ["", ".", "..", "a/b", "tab\there", "x" * 1025, "é" * 513])

@@ -5,8 +5,8 @@ import textwrap
 import pytest
 
 from deltacloud import loader
+from deltacloud.api.features import declare
 from deltacloud.errors import DriverLoadError, UnknownDriverError
-from deltacloud.features import declare
 from deltacloud.testing import installed_entry_point
 
 
@@ -30,7 +30,7 @@ def _install(tmp_path, source):
 def test_driver_lacking_base_collections_fails_with_their_names(tmp_path):
     with _install(tmp_path, """
         from deltacloud.driver import Driver
-        from deltacloud.statemachine import StateMachine
+        from deltacloud.driver import StateMachine
         class Broken(Driver):
             state_machine = StateMachine.parse("start -> running on create")
             def realms(self, filters): return []
@@ -51,7 +51,7 @@ def test_unknown_feature_fails_loudly(tmp_path):
 def test_state_machine_action_without_method_fails(tmp_path):
     with _install(tmp_path, """
         from deltacloud.driver import Driver
-        from deltacloud.statemachine import StateMachine
+        from deltacloud.driver import StateMachine
         class Broken(Driver):
             state_machine = StateMachine.parse("running -> running on reboot")
             def realms(self, f): return []

@@ -3,7 +3,7 @@
 import pytest
 
 from deltacloud.errors import NotAcceptableError
-from deltacloud.negotiation import choose_format
+from deltacloud.http.negotiation import choose_format
 
 
 @pytest.mark.parametrize(("format_param", "accept", "expected"), [

@@ -11,12 +11,12 @@ import defusedxml.ElementTree as ET
 import falcon.testing
 import pytest
 
-from deltacloud import default_hooks
-from deltacloud.app import create_app
+from deltacloud.api.firewall_rules import address_source, ports, rule_sources
 from deltacloud.config import ServerConfig
 from deltacloud.errors import ValidationError
-from deltacloud.firewall_rules import address_source, ports, rule_sources
-from deltacloud.models_extra import RuleSource
+from deltacloud.http.app import create_app
+from deltacloud.models import RuleSource
+from deltacloud.plugins import defaults as default_hooks
 from deltacloud.testing import installed_entry_point
 
 FIXTURES = Path(__file__).parent / "fixtures"

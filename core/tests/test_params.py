@@ -4,9 +4,9 @@ import base64
 
 import pytest
 
+from deltacloud.api.params import validate
+from deltacloud.api.spec import Param
 from deltacloud.errors import ValidationError
-from deltacloud.params import validate
-from deltacloud.spec import Param
 
 
 def test_required_missing_names_the_parameter():

@@ -2,8 +2,8 @@
 
 import pytest
 
+from deltacloud.driver import StateMachine
 from deltacloud.errors import DriverLoadError
-from deltacloud.statemachine import StateMachine
 
 MACHINE = StateMachine.parse("""
     start -> pending on create

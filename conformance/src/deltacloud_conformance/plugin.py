@@ -148,9 +148,9 @@ def dc_user_data_reader() -> Callable[[str], bytes | None] | None:
 def _in_process(driver: str, provider: str | None) -> InProcessTransport:
     """An in-process app serving ``driver``; fails the tests with the loader's own message if it cannot load."""
     from deltacloud import loader
-    from deltacloud.app import create_app
     from deltacloud.config import ServerConfig
     from deltacloud.errors import DeltacloudError, DriverLoadError
+    from deltacloud.http.app import create_app
 
     try:
         loader.load(driver)

@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from deltacloud.driver import Driver
+from deltacloud.driver import Driver, StateMachine
 from deltacloud.errors import AuthenticationError, BackendError, ConflictError, NotFoundError, ValidationError
 from deltacloud.models import HardwareProfile, HardwareProperty, Image, Instance, Key, LaunchOptions, Realm
-from deltacloud.statemachine import StateMachine
 
 MACHINE = StateMachine.parse("""
     start -> pending on create

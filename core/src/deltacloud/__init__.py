@@ -1,7 +1,7 @@
 """Deltacloud for Python: one standard REST API over many IaaS clouds.
 
 The driver contract lives in ``deltacloud.driver`` and ``deltacloud.models``; the server in
-``deltacloud.app`` (``create_app``); hooks in ``deltacloud.hookspecs``.
+``deltacloud.http.app`` (``create_app``); hooks in ``deltacloud.plugins.hookspecs``.
 """
 
 from deltacloud.config import API_VERSION

@@ -188,7 +188,7 @@ class DeltacloudServer(BaseApplication):
         # Backend sockets opened without a timeout of their own give up after --timeout
         # seconds, which the error hooks turn into 504.
         socket.setdefaulttimeout(self._options["timeout"])
-        from deltacloud.app import create_app
+        from deltacloud.http.app import create_app
 
         return create_app(self._config)
 
@@ -205,7 +205,7 @@ def _announce(banner: str) -> Callable[[Any], None]:
 def serve(config: ServerConfig, options: dict[str, Any], banner: str) -> int:
     """Run gunicorn until it is stopped (SIGINT, SIGTERM); its exit status."""
     try:
-        import deltacloud.app  # noqa: F401  (fail once here rather than in every worker)
+        import deltacloud.http.app  # noqa: F401  (fail once here rather than in every worker)
     except ImportError as exc:
         print(f"{PROG}: error: the API application cannot be imported: {exc}", file=sys.stderr)
         return 1

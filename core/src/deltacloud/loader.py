@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from stevedore import DriverManager, ExtensionManager
 
 from deltacloud import plugins
-from deltacloud.driver import Driver
+from deltacloud.api.base import use_directory
+from deltacloud.api.features import DeclaredFeature, declare
+from deltacloud.driver import Driver, StateMachine
 from deltacloud.errors import DriverLoadError, UnknownDriverError
-from deltacloud.features import DeclaredFeature, declare
 from deltacloud.models import DriverInfo
-from deltacloud.statemachine import StateMachine
 
 DRIVER_GROUP = "deltacloud.drivers"
 
@@ -99,3 +99,14 @@ def driver_info(name: str) -> DriverInfo:
 def _reraise(_manager: object, _entrypoint: object, exception: Exception) -> None:
     """Loading the one named driver must report why it failed, not just that it did."""
     raise exception
+
+
+class _LoaderDirectory:
+    """The loader as the ``drivers`` collection's directory of installed drivers."""
+
+    installed_drivers = staticmethod(installed_drivers)
+    load_driver = staticmethod(load_driver)
+    driver_info = staticmethod(driver_info)
+
+
+use_directory(_LoaderDirectory())

@@ -27,8 +27,8 @@ import boto3
 import pytest
 import requests
 
-from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
+from deltacloud.http.app import create_app
 from deltacloud.models import Credentials
 from deltacloud.testing import ServerProcess, free_port, start_process
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models import LaunchOptions
-from deltacloud.models_extra import RuleSource
+from deltacloud.models import LaunchOptions, RuleSource
 
 
 @pytest.fixture

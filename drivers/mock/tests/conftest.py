@@ -50,8 +50,8 @@ def api(storage: Path):
     """A falcon test client of an app whose default driver is the mock, on the test's storage."""
     import falcon.testing
 
-    from deltacloud.app import create_app
     from deltacloud.config import ServerConfig
+    from deltacloud.http.app import create_app
 
     return falcon.testing.TestClient(create_app(ServerConfig(driver="mock")))
 

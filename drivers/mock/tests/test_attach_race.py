@@ -33,8 +33,8 @@ def _server_process(barrier, queue, rounds: int, instance: str, device: str) -> 
     try:
         import falcon.testing
 
-        from deltacloud.app import create_app
         from deltacloud.config import ServerConfig
+        from deltacloud.http.app import create_app
 
         client = falcon.testing.TestClient(create_app(ServerConfig(driver="mock")))
         results = []

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import falcon.testing
 
-from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
+from deltacloud.http.app import create_app
 
 _spec = importlib.util.spec_from_file_location("mock_blobdata", Path(__file__).with_name("blobdata.py"))
 blobdata = importlib.util.module_from_spec(_spec)

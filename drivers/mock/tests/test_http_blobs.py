@@ -10,8 +10,8 @@ import pytest
 import requests
 import yaml
 
-from deltacloud.app import create_app
 from deltacloud.config import ServerConfig
+from deltacloud.http.app import create_app
 
 RECORDINGS = Path(__file__).parent / "recordings"
 

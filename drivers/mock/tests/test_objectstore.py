@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from deltacloud.blob_io import UploadError, UploadStream
-from deltacloud.driver_optional import BlobData
+from deltacloud.driver import BlobData
 from deltacloud.errors import AuthenticationError, ConflictError, NotFoundError, ValidationError
+from deltacloud.http.blob_io import UploadError, UploadStream
 from deltacloud_driver_mock import objectstore
 from deltacloud_driver_mock.blobfiles import BlobFiles
 from deltacloud_driver_mock.store import Transaction

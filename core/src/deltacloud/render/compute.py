@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from deltacloud.driver import StateMachine
 from deltacloud.models import Address, DriverInfo, HardwareProfile, HardwareProperty, Image, Instance, Key, Realm
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, link
-from deltacloud.statemachine import StateMachine
 
 
 def _ref(ctx: RenderContext, collection: str, id: str) -> dict[str, str]:

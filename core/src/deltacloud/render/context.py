@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deltacloud.features import DeclaredFeature
+from deltacloud.api.features import DeclaredFeature
 
 
 @dataclass(frozen=True)

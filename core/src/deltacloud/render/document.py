@@ -7,11 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deltacloud.features import DeclaredFeature
-from deltacloud.render import JSON_WRITERS, XML_WRITERS, compute, metrics, network, volumes  # noqa: F401 - registers writers
+from deltacloud.api.features import DeclaredFeature
+from deltacloud.api.spec import Collection
+from deltacloud.render import (  # noqa: F401 - importing the writer modules registers them
+    JSON_WRITERS,
+    XML_WRITERS,
+    compute,
+    metrics,
+    network,
+    objectstore,
+    volumes,
+)
 from deltacloud.render.context import RenderContext
 from deltacloud.render.xmlutil import cdata, esc
-from deltacloud.spec import Collection
 
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
 

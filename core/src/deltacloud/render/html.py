@@ -8,13 +8,13 @@ from typing import Any
 
 import jinja2
 
+from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.render.context import RenderContext
-from deltacloud.spec import Collection, Operation, Param
 
 
 @functools.cache
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("deltacloud", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("deltacloud.render", "templates"),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from deltacloud.models_extra import Metric, MetricProperty
+from deltacloud.models import Metric, MetricProperty
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
 from deltacloud.render.parts import number

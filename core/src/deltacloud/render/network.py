@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from deltacloud.models_extra import Firewall, FirewallRule, LoadBalancer, PublicAddress, RuleSource
+from deltacloud.models import Firewall, FirewallRule, LoadBalancer, PublicAddress, RuleSource
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
 from deltacloud.render.parts import Action, actions_json, actions_xml, number, ref

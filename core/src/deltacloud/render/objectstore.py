@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from deltacloud.models_extra import Blob, Bucket
+from deltacloud.models import Blob, Bucket
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
 from deltacloud.render.xmlutil import cdata, elem, esc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from deltacloud.models_extra import StorageSnapshot, StorageVolume
+from deltacloud.models import StorageSnapshot, StorageVolume
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
 from deltacloud.render.parts import Action, actions_json, actions_xml, number, ref

@@ -7,8 +7,7 @@ from typing import Any
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models import Key
-from deltacloud.models_extra import Firewall, PublicAddress, RuleSource
+from deltacloud.models import Firewall, Key, PublicAddress, RuleSource
 from deltacloud_driver_ec2 import convert
 from deltacloud_driver_ec2.compute import references_checked
 from deltacloud_driver_ec2.session import Ec2Session, filters_params, items_of, text

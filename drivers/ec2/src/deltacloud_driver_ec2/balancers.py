@@ -17,7 +17,7 @@ from libcloud.loadbalancer.types import State
 
 from deltacloud.driver import Filters
 from deltacloud.errors import BackendError, NotFoundError
-from deltacloud.models_extra import Listener, LoadBalancer
+from deltacloud.models import Listener, LoadBalancer
 from deltacloud_driver_ec2.compat import local_name
 from deltacloud_driver_ec2.compute import references_checked
 from deltacloud_driver_ec2.session import Ec2Session

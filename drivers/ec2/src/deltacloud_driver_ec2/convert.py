@@ -11,11 +11,16 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from deltacloud.models import Address, AttachedVolume, Image, Instance, Key, Realm
-from deltacloud.models_extra import (
+from deltacloud.models import (
+    Address,
+    AttachedVolume,
     Firewall,
     FirewallRule,
+    Image,
+    Instance,
+    Key,
     PublicAddress,
+    Realm,
     RuleSource,
     StorageSnapshot,
     StorageVolume,

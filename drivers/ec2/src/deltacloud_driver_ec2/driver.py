@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from deltacloud.driver import StateMachine
 from deltacloud.errors import DeltacloudError
-from deltacloud.hookspecs import hookimpl
 from deltacloud.models import Provider
-from deltacloud.statemachine import StateMachine
+from deltacloud.plugins.hookspecs import hookimpl
 from deltacloud_driver_ec2 import errors, providers, states
 from deltacloud_driver_ec2.access import AccessMixin
 from deltacloud_driver_ec2.balancers import BalancerMixin

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models_extra import StorageSnapshot, StorageVolume
+from deltacloud.models import StorageSnapshot, StorageVolume
 from deltacloud_driver_ec2 import convert
 from deltacloud_driver_ec2.compute import name_tags, references_checked
 from deltacloud_driver_ec2.session import Ec2Session, filters_params, items_of, text

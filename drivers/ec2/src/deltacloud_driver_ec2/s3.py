@@ -16,10 +16,9 @@ from xml.etree.ElementTree import Element
 from libcloud.storage.base import Container
 from libcloud.storage.drivers.s3 import NAMESPACE as S3_NAMESPACE
 
-from deltacloud.driver import Filters
-from deltacloud.driver_optional import BlobData
+from deltacloud.driver import BlobData, Filters
 from deltacloud.errors import BackendError, ConflictError, NotFoundError
-from deltacloud.models_extra import Blob, Bucket
+from deltacloud.models import Blob, Bucket
 from deltacloud_driver_ec2.compat import ApiError, S3Backend, local_name
 from deltacloud_driver_ec2.errors import translated
 from deltacloud_driver_ec2.session import Ec2Session, backend_timeout

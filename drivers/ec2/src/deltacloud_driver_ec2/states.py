@@ -21,7 +21,7 @@ instance itself sees FINISH.
 
 from __future__ import annotations
 
-from deltacloud.statemachine import StateMachine
+from deltacloud.driver import StateMachine
 
 #: EC2 instance state -> Deltacloud state.
 STATE_MAP: dict[str, str] = {

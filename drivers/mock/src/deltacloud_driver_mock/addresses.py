@@ -10,7 +10,7 @@ import ipaddress
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError
-from deltacloud.models_extra import PublicAddress
+from deltacloud.models import PublicAddress
 from deltacloud_driver_mock import records_extra
 from deltacloud_driver_mock.relations import (
     ADDRESSES,

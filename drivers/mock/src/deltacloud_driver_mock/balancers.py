@@ -8,7 +8,7 @@ from typing import Any
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models_extra import LoadBalancer
+from deltacloud.models import LoadBalancer
 from deltacloud_driver_mock import catalog, records_extra
 from deltacloud_driver_mock.records import timestamp
 from deltacloud_driver_mock.relations import BALANCERS, MockParts, instance_of

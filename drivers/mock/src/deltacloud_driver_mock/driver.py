@@ -12,7 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from deltacloud.driver import Driver, Filters
+from deltacloud.api.instance_ops import check_overrides
+from deltacloud.driver import Driver, Filters, StateMachine
 from deltacloud.errors import (
     AuthenticationError,
     ConflictError,
@@ -20,9 +21,7 @@ from deltacloud.errors import (
     NotFoundError,
     ValidationError,
 )
-from deltacloud.instance_ops import check_overrides
 from deltacloud.models import Credentials, HardwareProfile, Image, Instance, Key, LaunchOptions, Realm
-from deltacloud.statemachine import StateMachine
 from deltacloud_driver_mock import catalog, keymaterial, launch, lifecycle, records
 from deltacloud_driver_mock.addresses import AddressesMixin
 from deltacloud_driver_mock.balancers import BalancersMixin

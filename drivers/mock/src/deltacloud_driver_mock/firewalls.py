@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models_extra import Firewall, RuleSource
+from deltacloud.models import Firewall, RuleSource
 from deltacloud_driver_mock import records_extra
 from deltacloud_driver_mock.relations import FIREWALLS, INSTANCES, MockParts, holding, text_param
 from deltacloud_driver_mock.store import Transaction

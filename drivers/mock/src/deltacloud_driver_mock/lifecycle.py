@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deltacloud.driver import StateMachine
 from deltacloud.errors import ConflictError, DriverLoadError
-from deltacloud.statemachine import StateMachine
 
 MACHINE = StateMachine.parse("""
     start -> pending on create

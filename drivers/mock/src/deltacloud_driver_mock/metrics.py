@@ -14,7 +14,7 @@ from typing import Any
 
 from deltacloud.driver import Filters
 from deltacloud.errors import NotFoundError
-from deltacloud.models_extra import Metric, MetricProperty, MetricSample
+from deltacloud.models import Metric, MetricProperty, MetricSample
 from deltacloud_driver_mock.records import timestamp
 from deltacloud_driver_mock.relations import INSTANCES, MockParts
 

@@ -24,10 +24,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from deltacloud.driver import Filters
-from deltacloud.driver_optional import BlobData
+from deltacloud.driver import BlobData, Filters
 from deltacloud.errors import BackendUnavailableError, ConflictError, NotFoundError, ValidationError
-from deltacloud.models_extra import Blob, Bucket
+from deltacloud.models import Blob, Bucket
 from deltacloud_driver_mock import catalog
 from deltacloud_driver_mock.blobfiles import BlobFiles, FileChunks
 from deltacloud_driver_mock.records import timestamp

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from deltacloud.models_extra import (
+from deltacloud.models import (
     Firewall,
     FirewallRule,
     Listener,

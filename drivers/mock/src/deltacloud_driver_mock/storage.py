@@ -7,7 +7,7 @@ import time
 
 from deltacloud.driver import Filters
 from deltacloud.errors import ConflictError, NotFoundError, ValidationError
-from deltacloud.models_extra import StorageSnapshot, StorageVolume
+from deltacloud.models import StorageSnapshot, StorageVolume
 from deltacloud_driver_mock import catalog, records_extra
 from deltacloud_driver_mock.records import timestamp
 from deltacloud_driver_mock.relations import (

@@ -12,11 +12,11 @@ from typing import Any
 
 import falcon
 
+from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.config import API_VERSION
 from deltacloud.errors import NotFoundError
+from deltacloud.http.resources import Api, operation_params, render_context, state_of
 from deltacloud.render.html import render_docs
-from deltacloud.resources import Api, operation_params, render_context, state_of
-from deltacloud.spec import Collection, Operation, Param
 
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "string": {"type": "string"}, "integer": {"type": "integer"}, "number": {"type": "number"},

@@ -6,14 +6,14 @@ import logging
 import socket
 from typing import Any
 
-from deltacloud.base_api import CORE_COLLECTIONS, DRIVERS
+from deltacloud.api.base import CORE_COLLECTIONS, DRIVERS
+from deltacloud.api.metrics import METRIC_COLLECTIONS
+from deltacloud.api.network import NETWORK_COLLECTIONS
+from deltacloud.api.objectstore import OBJECT_STORE_COLLECTIONS
+from deltacloud.api.spec import Collection
+from deltacloud.api.volumes import VOLUME_COLLECTIONS
 from deltacloud.errors import BackendError, BackendTimeoutError, DeltacloudError
-from deltacloud.hookspecs import hookimpl
-from deltacloud.metrics_api import METRIC_COLLECTIONS
-from deltacloud.network_api import NETWORK_COLLECTIONS
-from deltacloud.objectstore_api import OBJECT_STORE_COLLECTIONS
-from deltacloud.spec import Collection
-from deltacloud.volumes_api import VOLUME_COLLECTIONS
+from deltacloud.plugins.hookspecs import hookimpl
 
 log = logging.getLogger("deltacloud")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from deltacloud.models_extra import Metric
-from deltacloud.spec import Collection, Operation, Param
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.models import Metric
 
 METRICS = Collection(
     "metrics", "metric", "Measurements of each instance: cpu, disk and network, sampled over time.",

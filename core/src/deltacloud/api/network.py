@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from deltacloud import firewall_rules
-from deltacloud.models_extra import Firewall, LoadBalancer, PublicAddress
-from deltacloud.spec import Collection, Operation, Param
+from deltacloud.api import firewall_rules
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.models import Firewall, LoadBalancer, PublicAddress
 
 ID_FILTER = Param("id", description="Only the object with this id")
 INSTANCE_ID = Param("instance_id", required=True, description="The instance")

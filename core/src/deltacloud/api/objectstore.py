@@ -2,21 +2,20 @@
 
 Bucket operations are the usual index, show, create and destroy. Blob operations live below
 a bucket (``/api/buckets/<bucket>/<blob>``) and move bytes and headers rather than parameters,
-so the collection brings its own resources (``deltacloud.objectstore_resources``); each
+so the collection brings its own resources (``deltacloud.http.objectstore``); each
 operation here still names its path, method, status, parameters and driver method, and that
 is what routing, validation, ``OPTIONS``, the docs, OpenAPI and the HTML forms read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from deltacloud.blob_io import Chunks, check_object_id
-from deltacloud.driver import Driver
-from deltacloud.driver_optional import BlobData
-from deltacloud.models_extra import Blob, Bucket
-from deltacloud.render import objectstore as _writers  # noqa: F401 - registers the Bucket and Blob writers
-from deltacloud.spec import Collection, Operation, Param
+from deltacloud.api.params import check_object_id
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.driver import BlobData, Driver
+from deltacloud.models import Blob, Bucket
 
 ID_FILTER = Param("id", description="Only the bucket with this id")
 #: The placeholder of a blob's id in the blob operations' paths.
@@ -69,7 +68,7 @@ def _open_content(driver: Driver, bucket_id: str, values: dict[str, Any]) -> tup
 
 
 def _routes(api: Any, collection: Collection) -> dict[str, Any]:
-    from deltacloud.objectstore_resources import bucket_routes  # resources import the app's machinery
+    from deltacloud.http.objectstore import bucket_routes  # resources import the app's machinery
 
     return bucket_routes(api, collection)
 
@@ -109,3 +108,36 @@ BUCKETS = Collection(
 
 #: The object storage collections, in the order ``/api`` lists them.
 OBJECT_STORE_COLLECTIONS: tuple[Collection, ...] = (BUCKETS,)
+
+
+class Chunks:
+    """A WSGI response body over a driver's chunks; ``close()`` reaches the driver's iterator.
+
+    The first chunk is fetched at construction, so a driver that only finds out on its first
+    ``next()`` that the blob is gone still fails before the status line is sent.
+    """
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._source = chunks
+        self._iter = iter(chunks)
+        self._first: bytes | None = next(self._iter, b"")
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            if first:
+                return first
+        while True:
+            chunk = next(self._iter)
+            if chunk:
+                return bytes(chunk)
+
+    def close(self) -> None:
+        """Release the driver's resources (open file, backend connection) when the server is done."""
+        for target in (self._iter, self._source):
+            close = getattr(target, "close", None)
+            if close is not None:
+                close()

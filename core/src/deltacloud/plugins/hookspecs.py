@@ -1,6 +1,6 @@
 """The hooks plugins (and drivers) may implement; every name starts with ``deltacloud_``.
 
-The core's own behaviour ships as ``trylast`` implementations in ``deltacloud.default_hooks``,
+The core's own behaviour ships as ``trylast`` implementations in ``deltacloud.plugins.defaults``,
 so a plugin overrides or extends it simply by registering.
 """
 
@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from deltacloud.api.spec import Collection
     from deltacloud.config import ServerConfig
     from deltacloud.errors import DeltacloudError
-    from deltacloud.spec import Collection
 
 hookspec = pluggy.HookspecMarker("deltacloud")
 hookimpl = pluggy.HookimplMarker("deltacloud")

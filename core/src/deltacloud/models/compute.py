@@ -1,7 +1,7 @@
 """The models drivers return: plain frozen dataclasses, never XML or dicts.
 
 Renderers turn these into XML, JSON and HTML; a driver never builds a representation.
-Optional collections keep their models in ``deltacloud.models_extra``.
+The optional collections' models are in ``deltacloud.models.extra``; import both from ``deltacloud.models``.
 """
 
 from __future__ import annotations

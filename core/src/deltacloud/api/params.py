@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from deltacloud.api.spec import Param
 from deltacloud.errors import ValidationError
-from deltacloud.spec import Param
 
 RawParams = Mapping[str, list[str]]
 
@@ -98,3 +98,20 @@ def validate(params: Iterable[Param], raw: RawParams) -> tuple[dict[str, Any], l
         values[param.name] = _convert(param, given_nonempty)
     ignored = sorted(k for k in raw if k not in consumed)
     return values, ignored
+
+
+#: The longest bucket or blob id in UTF-8 bytes (S3's key limit).
+MAX_ID_BYTES = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_object_id(value: str, param: str) -> str:
+    """A bucket or blob id that can be one URL path segment; ``ValidationError`` naming ``param`` otherwise."""
+    if not value:
+        raise ValidationError(f"Parameter '{param}' must not be empty", param=param)
+    if value in (".", "..") or "/" in value or _CONTROL.search(value):
+        raise ValidationError(f"Parameter '{param}' must not be '.' or '..' nor contain '/' or control characters",
+                              param=param)
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
+        raise ValidationError(f"Parameter '{param}' must be at most {MAX_ID_BYTES} bytes long", param=param)
+    return value

@@ -10,13 +10,13 @@ from typing import Any
 import falcon
 
 from deltacloud import loader, plugins
-from deltacloud.apidocs import DocsResource, OpenApiResource
+from deltacloud.api.spec import Collection
 from deltacloud.config import API_VERSION, ServerConfig
-from deltacloud.context import MatrixParams, RequestState, parse_basic, select_driver
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
-from deltacloud.negotiation import choose_format
-from deltacloud.render.document import ApiLink, render_api, render_error
-from deltacloud.resources import (
+from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver
+from deltacloud.http.docs import DocsResource, OpenApiResource
+from deltacloud.http.negotiation import choose_format
+from deltacloud.http.resources import (
     CONTENT_TYPES,
     ActionResource,
     Api,
@@ -25,7 +25,7 @@ from deltacloud.resources import (
     render_context,
     state_of,
 )
-from deltacloud.spec import Collection
+from deltacloud.render.document import ApiLink, render_api, render_error
 
 log = logging.getLogger("deltacloud")
 _CACHEABLE = frozenset({"GET", "HEAD"})

@@ -1,4 +1,4 @@
-"""Falcon resources of buckets and blobs, serving the operations ``deltacloud.objectstore_api`` declares.
+"""Falcon resources of buckets and blobs, serving the operations ``deltacloud.api.objectstore`` declares.
 
 Bucket index, show, create and destroy take the generic path (``Api.execute``). Blob
 operations need more than parameters in and a document out: their bodies stream to the
@@ -16,25 +16,23 @@ from typing import Any
 
 import falcon
 
-from deltacloud.blob_io import (
+from deltacloud.api.objectstore import BLOB_PATH
+from deltacloud.api.params import check_object_id, validate
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.errors import MethodNotAllowedError, NotFoundError, PayloadTooLargeError
+from deltacloud.http.blob_io import (
     FormUpload,
     UploadError,
     UploadStream,
     body_stream,
     check_content_type,
-    check_object_id,
     content_disposition,
     metadata_from_form,
     metadata_from_headers,
     metadata_headers,
 )
-from deltacloud.context import MATRIX_PARAMS_KEY, RequestState
-from deltacloud.errors import MethodNotAllowedError, NotFoundError, PayloadTooLargeError
-from deltacloud.objectstore_api import BLOB_PATH
-from deltacloud.params import validate
-from deltacloud.render.document import render_item
-from deltacloud.render.objectstore import blob_href
-from deltacloud.resources import (
+from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
+from deltacloud.http.resources import (
     CONTENT_TYPES,
     Api,
     CollectionResource,
@@ -45,7 +43,8 @@ from deltacloud.resources import (
     render_context,
     state_of,
 )
-from deltacloud.spec import Collection, Operation, Param
+from deltacloud.render.document import render_item
+from deltacloud.render.objectstore import blob_href
 
 _FORM = "application/x-www-form-urlencoded"
 

@@ -11,7 +11,8 @@ import defusedxml.ElementTree as SafeET
 import falcon
 
 from deltacloud import plugins
-from deltacloud.context import MATRIX_PARAMS_KEY, RequestState
+from deltacloud.api.params import validate
+from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver
 from deltacloud.errors import (
     DeltacloudError,
@@ -21,10 +22,9 @@ from deltacloud.errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
-from deltacloud.params import validate
+from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.render.context import RenderContext
 from deltacloud.render.document import render_item, render_list
-from deltacloud.spec import Collection, Operation, Param
 
 CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
 #: Filters the core applies to every listing, whatever the driver did with them.

@@ -11,10 +11,10 @@ import contextlib
 import ipaddress
 from typing import Any
 
+from deltacloud.api.spec import Param
 from deltacloud.driver import Driver
 from deltacloud.errors import ValidationError
-from deltacloud.models_extra import Firewall, RuleSource
-from deltacloud.spec import Param
+from deltacloud.models import Firewall, RuleSource
 
 PROTOCOLS = ("tcp", "udp", "icmp")
 #: The lowest and highest port of TCP and UDP rules.

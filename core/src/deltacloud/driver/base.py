@@ -12,7 +12,8 @@ import abc
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from deltacloud.driver_optional import OptionalCollections, find
+from deltacloud.driver.optional import OptionalCollections, find
+from deltacloud.driver.statemachine import StateMachine
 from deltacloud.errors import AuthenticationError, NotSupportedError
 from deltacloud.models import (
     Credentials,
@@ -24,7 +25,6 @@ from deltacloud.models import (
     Provider,
     Realm,
 )
-from deltacloud.statemachine import StateMachine
 
 Filters = Mapping[str, str]
 

@@ -18,8 +18,8 @@ from urllib.parse import quote
 import falcon
 from falcon.media.multipart import MultipartFormHandler, MultipartParseOptions
 
+from deltacloud.api.params import META_PARAMS
 from deltacloud.errors import PayloadTooLargeError, ValidationError
-from deltacloud.params import META_PARAMS
 
 #: Prefix of the request and response headers that carry user metadata.
 META_PREFIX = "X-Deltacloud-Blobmeta-"
@@ -28,8 +28,6 @@ MAX_META_ENTRIES = 64
 MAX_META_KEY = 128
 MAX_META_VALUE = 1024
 MAX_META_BYTES = 8192
-#: The longest bucket or blob id in UTF-8 bytes (S3's key limit).
-MAX_ID_BYTES = 1024
 #: The longest content type a blob may be given.
 MAX_CONTENT_TYPE = 255
 #: Bytes a driver should read per ``read()`` call; also the download chunk hint.
@@ -43,20 +41,6 @@ _META_HEADER = META_PREFIX.upper()
 
 class UploadError(ValidationError):
     """The request body of an upload could not be read as announced (400): short, malformed, misplaced."""
-
-
-# -- ids -------------------------------------------------------------------------------------------
-
-def check_object_id(value: str, param: str) -> str:
-    """A bucket or blob id that can be one URL path segment; ``ValidationError`` naming ``param`` otherwise."""
-    if not value:
-        raise ValidationError(f"Parameter '{param}' must not be empty", param=param)
-    if value in (".", "..") or "/" in value or _CONTROL.search(value):
-        raise ValidationError(f"Parameter '{param}' must not be '.' or '..' nor contain '/' or control characters",
-                              param=param)
-    if len(value.encode("utf-8", "surrogatepass")) > MAX_ID_BYTES:
-        raise ValidationError(f"Parameter '{param}' must be at most {MAX_ID_BYTES} bytes long", param=param)
-    return value
 
 
 def check_content_type(value: str, where: str) -> str:
@@ -283,35 +267,3 @@ def _part_text(part: Any, name: str) -> str:
 
 
 # -- downloads -------------------------------------------------------------------------------------
-
-class Chunks:
-    """A WSGI response body over a driver's chunks; ``close()`` reaches the driver's iterator.
-
-    The first chunk is fetched at construction, so a driver that only finds out on its first
-    ``next()`` that the blob is gone still fails before the status line is sent.
-    """
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._source = chunks
-        self._iter = iter(chunks)
-        self._first: bytes | None = next(self._iter, b"")
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        if self._first is not None:
-            first, self._first = self._first, None
-            if first:
-                return first
-        while True:
-            chunk = next(self._iter)
-            if chunk:
-                return bytes(chunk)
-
-    def close(self) -> None:
-        """Release the driver's resources (open file, backend connection) when the server is done."""
-        for target in (self._iter, self._source):
-            close = getattr(target, "close", None)
-            if close is not None:
-                close()

@@ -2,34 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from deltacloud import instance_ops, loader
-from deltacloud.driver import Driver
+from deltacloud.api import instance_ops
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.driver import Driver, StateMachine
 from deltacloud.errors import DriverLoadError, NotFoundError
 from deltacloud.models import DriverInfo, HardwareProfile, Image, Instance, Key, Realm
-from deltacloud.spec import Collection, Operation, Param
-from deltacloud.statemachine import StateMachine
 
 ID_FILTER = Param("id", description="Only the object with this id")
 
 
+class DriverDirectory(Protocol):
+    """What the ``drivers`` collection reads: the installed drivers (``deltacloud.loader`` provides it)."""
+
+    def installed_drivers(self) -> Sequence[str]:
+        """Names of the installed drivers."""
+
+    def load_driver(self, name: str) -> type[Driver]:
+        """The driver class installed under ``name``."""
+
+    def driver_info(self, name: str) -> DriverInfo:
+        """What ``/api/drivers`` shows for ``name`` without credentials."""
+
+
+_directory: list[DriverDirectory] = []
+
+
+def use_directory(directory: DriverDirectory) -> None:
+    """Set where the ``drivers`` collection finds drivers; the loader registers itself when imported.
+
+    The API description sits below the loader in the layers, so it is handed the directory
+    rather than importing it.
+    """
+    _directory[:] = [directory]
+
+
+def _drivers() -> DriverDirectory:
+    if not _directory:
+        raise NotFoundError("No driver directory is configured")
+    return _directory[0]
+
+
 def _list_drivers(_driver: Driver, _id: str | None, _values: dict[str, Any]) -> list[DriverInfo]:
-    infos = []
-    for name in loader.installed_drivers():
+    directory, infos = _drivers(), []
+    for name in directory.installed_drivers():
         try:
-            infos.append(loader.driver_info(name))
+            infos.append(directory.driver_info(name))
         except DriverLoadError:
             continue  # a broken driver is reported when it is named, not in every listing
     return infos
 
 
 def _show_driver(driver: Driver, id: str, _values: dict[str, Any]) -> DriverInfo:
-    if id not in loader.installed_drivers():
+    directory = _drivers()
+    if id not in directory.installed_drivers():
         raise NotFoundError(f"Driver '{id}' is not installed")
-    if loader.load_driver(id) is type(driver):
+    if directory.load_driver(id) is type(driver):
         return DriverInfo(id, type(driver).name or id, tuple(driver.providers()))
-    return loader.driver_info(id)
+    return directory.driver_info(id)
 
 
 def _instance_states(driver: Driver, _id: str | None, _values: dict[str, Any]) -> StateMachine:

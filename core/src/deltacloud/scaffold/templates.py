@@ -58,7 +58,7 @@ from typing import ClassVar
 from deltacloud.driver import Driver
 from deltacloud.errors import NotSupportedError
 from deltacloud.models import HardwareProfile, Image, Instance, LaunchOptions, Realm
-from deltacloud.statemachine import StateMachine
+from deltacloud.driver import StateMachine
 
 Filters = Mapping[str, str]
 

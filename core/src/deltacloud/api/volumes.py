@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from deltacloud.models_extra import StorageSnapshot, StorageVolume
-from deltacloud.spec import Collection, Operation, Param
+from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.models import StorageSnapshot, StorageVolume
 
 ID_FILTER = Param("id", description="Only the object with this id")
 #: The largest volume a client may ask for, in GB (EBS's limit, 16 TiB).

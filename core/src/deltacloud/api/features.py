@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from deltacloud.api.spec import Param
 from deltacloud.errors import DriverLoadError
-from deltacloud.spec import Param
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The vocabulary of the API description: collections, operations and parameters.
 
-The whole API is described once with these classes (``deltacloud.base_api`` and the
+The whole API is described once with these classes (``deltacloud.api.base`` and the
 ``deltacloud_collections`` hook); routes, validation, ``OPTIONS``, the docs and the HTML
 forms are all derived from that description.
 """

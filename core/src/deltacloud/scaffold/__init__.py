@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from string import Template
 
-from deltacloud.scaffold_templates import FILES
+from deltacloud.scaffold.templates import FILES
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import pluggy
 
-from deltacloud import default_hooks, hookspecs
+from deltacloud.api.spec import Collection
 from deltacloud.errors import DeltacloudError
-from deltacloud.spec import Collection
+from deltacloud.plugins import defaults as default_hooks
+from deltacloud.plugins import hookspecs
 
 log = logging.getLogger("deltacloud.plugins")
 PLUGIN_GROUP = "deltacloud.plugins"
@@ -27,7 +28,7 @@ def plugin_manager() -> pluggy.PluginManager:
     """The process's plugin manager, built once: specs, core defaults, installed plugins."""
     pm = pluggy.PluginManager("deltacloud")
     pm.add_hookspecs(hookspecs)
-    pm.register(default_hooks, name="deltacloud.default_hooks")
+    pm.register(default_hooks, name="deltacloud.plugins.defaults")
     wanted = {n.strip() for n in os.environ.get("DELTACLOUD_PLUGINS", "").split(",") if n.strip()}
     for ep in entry_points(group=PLUGIN_GROUP):
         if wanted and ep.name not in wanted:

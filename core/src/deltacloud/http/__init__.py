@@ -1,0 +1,1 @@
+"""Everything that speaks HTTP (imports falcon): the app factory, middleware, resources, blob streaming, docs."""
