@@ -15,6 +15,8 @@ nothing but ``destroy`` on a domain that can simply be started again.
 | CRASHED (6) | ERROR | only ``destroy`` is offered |
 | PMSUSPENDED (7) | STOPPED | suspended by the guest's power management; ``start`` wakes it |
 
+A domain may crash at any time; the machine says so on ``pending -> error`` only, because an
+automatic transition out of RUNNING would tell clients to wait for RUNNING to end.
 A destroyed domain is undefined and gone: it answers 404 afterwards, so FINISH is never listed.
 """
 
@@ -39,6 +41,7 @@ STATE_MAP: dict[int, str] = {
 MACHINE = StateMachine.parse("""
     start -> pending auto
     pending -> running auto
+    pending -> error auto
     running -> running on reboot
     running -> stopping on stop
     running -> finish on destroy

@@ -1,0 +1,166 @@
+"""Fixtures of the libvirt tests: libvirt's test hypervisor, our API over real HTTP on loopback.
+
+The hypervisor is libvirt's built-in test driver opened from ``node.xml`` (a host with a
+storage pool of two images and a network): real libvirt, through the Python binding, in the
+server's own process. ``.ci/libvirt-deps`` installs Debian's libvirt and the binding when they
+are missing (as root); without them every test here skips, saying why.
+"""
+
+from __future__ import annotations
+
+import socketserver
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+
+from deltacloud.config import ServerConfig
+from deltacloud.driver import DriverSettings
+from deltacloud.http.app import create_app
+from deltacloud_conformance.client import DeltacloudApi, HttpTransport
+from deltacloud_conformance.lifecycle import Settings
+
+ROOT = Path(__file__).resolve().parents[4]
+#: The test host's description; the provider is ``test://`` + its absolute path.
+NODE_XML = Path(__file__).with_name("node.xml")
+NODE_URI = f"test://{NODE_XML}"
+#: The credentials libvirt's test hypervisor accepts unless the operator sets others.
+CREDENTIALS = ("test", "test")
+
+
+def _binding() -> Any:
+    try:
+        import libvirt
+    except ImportError:
+        deps = ROOT / ".ci" / "libvirt-deps"
+        subprocess.run(["sh", str(deps), sys.executable], cwd=ROOT, check=False, timeout=900)
+        try:
+            import libvirt
+        except ImportError:
+            return None
+    return libvirt
+
+
+LIBVIRT = _binding()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip this directory's tests, with the reason, where the libvirt binding could not be installed."""
+    if LIBVIRT is not None:
+        return
+    skip = pytest.mark.skip(reason="libvirt Python binding missing: run .ci/libvirt-deps as root "
+                                   "(Debian's libvirt-dev, then pip install libvirt-python)")
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(skip)
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test output."""
+
+
+@dataclass
+class ApiServer:
+    """Our WSGI app serving the libvirt driver over real HTTP on loopback."""
+
+    url: str
+    server: Any
+    thread: threading.Thread
+
+    @classmethod
+    def start(cls, provider: str) -> ApiServer:
+        """Serve ``create_app`` for the libvirt driver with ``provider`` as the default on a free port."""
+        app = create_app(ServerConfig(driver="libvirt", provider=provider))
+        server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        thread.start()
+        return cls(f"http://127.0.0.1:{server.server_port}/api", server, thread)
+
+    def stop(self) -> None:
+        """Shut the server down and wait (bounded) for its thread."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def libvirt_settings() -> Iterator[DriverSettings]:
+    """The operator's configuration: the test host and test:///default are the URIs clients may use."""
+    from deltacloud_driver_libcloud.libvirt import LibvirtDriver
+    from deltacloud_driver_libcloud.libvirt.connection import CONNECTIONS
+
+    settings = DriverSettings(options={"uris": f"{NODE_URI},test:///default"})
+    previous = LibvirtDriver.__dict__.get("settings")
+    LibvirtDriver.settings = settings
+    try:
+        yield settings
+    finally:
+        CONNECTIONS.clear()
+        if previous is None:
+            del LibvirtDriver.settings
+        else:
+            LibvirtDriver.settings = previous
+
+
+@pytest.fixture(scope="session")
+def api_server(libvirt_settings: DriverSettings) -> Iterator[ApiServer]:
+    """The Deltacloud API (libvirt driver, the test host as the default provider) on a free loopback port."""
+    server = ApiServer.start(NODE_URI)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def api(api_server: ApiServer) -> Iterator[DeltacloudApi]:
+    """A client of our API with the test credentials."""
+    transport = HttpTransport(api_server.url)
+    try:
+        yield DeltacloudApi(transport, CREDENTIALS)
+    finally:
+        transport.close()
+
+
+# -- the conformance kit's fixtures ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def dc_api(api_server: ApiServer) -> Iterator[DeltacloudApi]:
+    """The suite talks HTTP to our server."""
+    transport = HttpTransport(api_server.url)
+    try:
+        yield DeltacloudApi(transport, CREDENTIALS)
+    finally:
+        transport.close()
+
+
+@pytest.fixture(scope="session")
+def dc_credentials() -> tuple[str, str]:
+    """What the test hypervisor accepts."""
+    return CREDENTIALS
+
+
+@pytest.fixture(scope="session")
+def dc_expected_features() -> frozenset[str]:
+    """Exactly what the libvirt driver advertises."""
+    from deltacloud_driver_libcloud.libvirt import FEATURES
+
+    return frozenset(FEATURES)
+
+
+@pytest.fixture(scope="session")
+def dc_settings() -> Settings:
+    """The test hypervisor changes states at once."""
+    return Settings(state_timeout=20.0, max_launches=6)
