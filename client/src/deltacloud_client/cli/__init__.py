@@ -1,0 +1,1 @@
+"""The deltacloudc command line."""
