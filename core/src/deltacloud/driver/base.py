@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from deltacloud.driver.optional import OptionalCollections, find
+from deltacloud.driver.settings import DriverSettings
 from deltacloud.driver.statemachine import StateMachine
-from deltacloud.errors import AuthenticationError, NotSupportedError
+from deltacloud.errors import AuthenticationError, DeltacloudError, NotSupportedError, ValidationError
 from deltacloud.models import (
     Credentials,
     HardwareProfile,
@@ -40,6 +41,13 @@ class Driver(OptionalCollections, abc.ABC):
     * ``features``: feature names from ``deltacloud.features.CATALOGUE``, or a mapping of
       names to constraints such as ``{"user_name": {"max_length": 50}}``.
     * ``providers_known``: the providers listed without credentials; ``default_provider``.
+
+    What the core sets: ``settings`` (the operator's configuration, once, at load).
+
+    What a driver may override besides the collections: ``translate_error`` (its backend's
+    exceptions into core errors), ``provider_endpoints`` (which network endpoints a provider
+    string makes the server connect to, for the provider-URL safety rule) and ``offers`` (the
+    optional collections and features it offers for the request's provider and credentials).
     """
 
     name: ClassVar[str] = ""
@@ -47,10 +55,63 @@ class Driver(OptionalCollections, abc.ABC):
     features: ClassVar[Mapping[str, Mapping[str, Any]] | Sequence[str]] = ()
     providers_known: ClassVar[tuple[Provider, ...]] = ()
     default_provider: ClassVar[str | None] = None
+    settings: ClassVar[DriverSettings] = DriverSettings()
 
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
         self._credentials = credentials
         self.provider = provider or self.default_provider
+
+    # -- configuration and the core's questions ------------------------------------------------
+
+    @classmethod
+    def configure(cls, settings: DriverSettings) -> None:
+        """Receive the operator's settings; called by the core once per process, when the driver is loaded.
+
+        Overrides may check options and fail with ``ValueError`` naming the bad one.
+        """
+        cls.settings = settings
+
+    @classmethod
+    def translate_error(cls, error: Exception) -> DeltacloudError | None:
+        """The core error for an exception of this driver's backend that escaped it; None to leave it.
+
+        Drivers on the backend toolkit usually answer ``ERRORS.translate(error)``.
+        """
+        return None
+
+    @classmethod
+    def provider_endpoints(cls, provider: str) -> Sequence[str]:
+        """The network endpoints (URLs or ``host[:port]``) the provider string makes the server connect to.
+
+        The core refuses a client-sent provider whose endpoints are internal addresses. By
+        default a provider containing ``://`` is one URL and anything else (a region name) none.
+        """
+        return [provider] if "://" in provider else []
+
+    def offers(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """The optional collections and the features offered for this provider and these credentials.
+
+        ``None`` (the default) means everything the class implements and declares. A driver
+        whose provider lacks a service (an EC2-compatible endpoint without load balancers)
+        answers the narrower sets; ``/api``, ``OPTIONS``, the docs and the forms follow them.
+        It must not call the cloud: it is asked on every request.
+        """
+        return None, None
+
+    def provider_url(self, url: str | None = None) -> str:
+        """``url``, else the provider, as an absolute http(s) URL; 400 naming ``provider`` when it is not one.
+
+        The provider-URL safety rule has already been applied by the core to client-sent providers.
+        """
+        value = (url or self.provider or "").strip()
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValidationError(f"Provider '{value[:100]}' is not an http(s) URL", param="provider")
+        return value
+
+    @property
+    def optional_credentials(self) -> Credentials | None:
+        """The request's credentials, or None when it sent none (unlike ``credentials``, never raises)."""
+        return self._credentials
 
     # -- credentials ---------------------------------------------------------------------------
 
