@@ -21,7 +21,6 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 
 from deltacloud.config import ServerConfig
-from deltacloud.driver import DriverSettings
 from deltacloud.http.app import create_app
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport
 from deltacloud_conformance.lifecycle import Settings
@@ -82,7 +81,7 @@ class ApiServer:
     @classmethod
     def start(cls, provider: str) -> ApiServer:
         """Serve ``create_app`` for the libvirt driver with ``provider`` as the default on a free port."""
-        app = create_app(ServerConfig(driver="libvirt", provider=provider))
+        app = create_app(ServerConfig(driver="libvirt", provider=provider, driver_options=DRIVER_OPTIONS))
         server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         thread.start()
@@ -95,27 +94,21 @@ class ApiServer:
         self.thread.join(timeout=10)
 
 
+#: The operator's configuration: the test host and test:///default are the URIs clients may use.
+DRIVER_OPTIONS = {"libvirt": {"uris": f"{NODE_URI},test:///default"}}
+
+
 @pytest.fixture(scope="session")
-def libvirt_settings() -> Iterator[DriverSettings]:
-    """The operator's configuration: the test host and test:///default are the URIs clients may use."""
-    from deltacloud_driver_libcloud.libvirt import LibvirtDriver
+def libvirt_connections() -> Iterator[None]:
+    """Close the process's libvirt connections after the session."""
     from deltacloud_driver_libcloud.libvirt.connection import CONNECTIONS
 
-    settings = DriverSettings(options={"uris": f"{NODE_URI},test:///default"})
-    previous = LibvirtDriver.__dict__.get("settings")
-    LibvirtDriver.settings = settings
-    try:
-        yield settings
-    finally:
-        CONNECTIONS.clear()
-        if previous is None:
-            del LibvirtDriver.settings
-        else:
-            LibvirtDriver.settings = previous
+    yield
+    CONNECTIONS.clear()
 
 
 @pytest.fixture(scope="session")
-def api_server(libvirt_settings: DriverSettings) -> Iterator[ApiServer]:
+def api_server(libvirt_connections: None) -> Iterator[ApiServer]:
     """The Deltacloud API (libvirt driver, the test host as the default provider) on a free loopback port."""
     server = ApiServer.start(NODE_URI)
     try:
