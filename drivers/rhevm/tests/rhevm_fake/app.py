@@ -163,7 +163,7 @@ class FakeEngine:
         if method == "GET" and rest[1:] == ["nics"]:
             return 200, docs.nics(vm, "reported_devices" in query.get("follow", ""))
         if rest[1:2] == ["diskattachments"]:
-            return self._attachments(method, vm, rest[2:], body)
+            return self._attachments(method, vm, rest[2:], body, "disk" in query.get("follow", "").split(","))
         raise Fault(405, "Method Not Allowed", f"{method} is not allowed here")
 
     def _resolve(self, kind: str, doc: ET.Element, name: str) -> str:
@@ -175,12 +175,13 @@ class FakeEngine:
                 return value
             return next((i.id for i in items.values() if i.name == value), value)
 
-    def _attachments(self, method: str, vm: Vm, rest: list[str], body: bytes) -> tuple[int, ET.Element | None]:
+    def _attachments(self, method: str, vm: Vm, rest: list[str], body: bytes,
+                     follow_disk: bool = False) -> tuple[int, ET.Element | None]:
         engine = self.engine
         if method == "GET" and not rest:
             with engine.lock:
                 attached = [d for d in engine.disks.values() if d.vm_id == vm.id]
-            return 200, docs.listing("disk_attachments", [docs.disk_attachment(d) for d in attached])
+            return 200, docs.listing("disk_attachments", [docs.disk_attachment(d, follow_disk) for d in attached])
         if method == "POST" and not rest:
             doc = _parse(body, "disk_attachment")
             disk_el = doc.find("disk")

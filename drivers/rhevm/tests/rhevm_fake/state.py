@@ -278,7 +278,7 @@ class Engine:
                     mac=f"00:1a:4a:16:01:{next(self._numbers) % 256:02x}")
             self.vms[vm.id] = vm
             self._set_status(vm, "image_locked")
-            if template.id != BLANK_ID:
+            if template.disk_size > 0:
                 disk = self.add_disk(f"{name}_Disk1", template.disk_size)
                 disk.vm_id = vm.id
             return vm
@@ -404,7 +404,9 @@ def seeded(clock: Callable[[], float] = time.monotonic, **options: object) -> En
     engine.storage_domains = {"sd-0001": "data1"}
     engine.templates = {
         BLANK_ID: Template(BLANK_ID, "Blank", "Blank template", "", disk_size=0),
-        "tpl-0001": Template("tpl-0001", "rhel9", "RHEL 9 server", "cl-0001", 2048 * MiB, 1, 1, "rhel_9x64"),
-        "tpl-0002": Template("tpl-0002", "fedora", "Fedora in the lab", "cl-0002", 1024 * MiB, 2, 1, "other_linux"),
+        "tpl-0001": Template("tpl-0001", "rhel9", "RHEL 9 server", "cl-0001", 2048 * MiB, 1, 1, "rhel_9x64",
+                             disk_size=0),
+        "tpl-0002": Template("tpl-0002", "fedora", "Fedora in the lab", "cl-0002", 1024 * MiB, 2, 1, "other_linux",
+                             disk_size=0),
     }
     return engine

@@ -137,13 +137,15 @@ def disk(d: Disk) -> ET.Element:
     return el
 
 
-def disk_attachment(d: Disk) -> ET.Element:
+def disk_attachment(d: Disk, follow_disk: bool = False) -> ET.Element:
     el = _object("disk_attachment", f"vms/{d.vm_id}/diskattachments", d.id)
     sub(el, "active", "true")
     sub(el, "bootable", "false")
     sub(el, "interface", d.interface)
-    sub(el, "logical_name", "")
-    _link(el, "disk", "disks", d.id)
+    if follow_disk:
+        el.append(disk(d))
+    else:
+        _link(el, "disk", "disks", d.id)
     _link(el, "vm", "vms", d.vm_id)
     return el
 
