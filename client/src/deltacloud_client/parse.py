@@ -101,6 +101,28 @@ def unwrap(document: Any, singular: str, plural: str) -> Any:
     return document
 
 
+def sniff(content_type: str | None, body: bytes) -> str:
+    """``xml``, ``json``, ``html`` or ``text``: by ``Content-Type``, else by the body's first bytes.
+
+    Some recorded answers of the original server carry no ``Content-Type`` at all.
+    """
+    if is_json(content_type):
+        return "json"
+    if is_xml(content_type):
+        return "xml"
+    start = body.lstrip()[:64].lower()
+    if start.startswith((b"<!doctype html", b"<html")) or (media_type(content_type) == "text/html"
+                                                           and start.startswith(b"<")):
+        return "html"
+    if media_type(content_type) == "text/html":
+        return "text"  # the original's plain-text errors are labelled text/html
+    if start.startswith(b"<"):
+        return "xml"
+    if start.startswith((b"{", b"[")) and not content_type:
+        return "json"
+    return "text"
+
+
 def media_type(content_type: str | None) -> str:
     """The bare media type of a ``Content-Type`` header, lower case."""
     return (content_type or "").split(";")[0].strip().lower()

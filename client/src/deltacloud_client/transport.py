@@ -140,12 +140,13 @@ class Transport:
         body = answer.content
         if not body.strip() or method.upper() == "HEAD":
             return Response(answer.status_code, answer.headers, None, None, answer.url)
-        if parse.is_json(content_type):
+        kind = parse.sniff(content_type, body)
+        if kind == "json":
             return Response(answer.status_code, answer.headers, parse.parse_json(body), None, answer.url)
-        if parse.is_xml(content_type) or body.lstrip().startswith(b"<?xml"):
+        if kind == "xml":
             root, document = parse.parse_xml(body)
             return Response(answer.status_code, answer.headers, document, root, answer.url)
-        if parse.media_type(content_type) == "text/html":
+        if kind == "html":
             return None
         raise ProtocolError(f"{answer.url} answered {content_type or 'no Content-Type'}, not XML or JSON",
                             url=answer.url, status=answer.status_code)
@@ -163,12 +164,13 @@ def error_message(answer: requests.Response) -> tuple[str, str | None, str | Non
     content_type = answer.headers.get("Content-Type")
     fallback = answer.reason or f"HTTP {answer.status_code}"
     try:
-        if parse.is_json(content_type):
+        kind = parse.sniff(content_type, body)
+        if kind == "json":
             document = parse.parse_json(body)
             inner = document.get("error") if isinstance(document.get("error"), dict) else document
             return (str(inner.get("message") or document.get("message") or fallback),
                     inner.get("driver"), inner.get("provider"))
-        if parse.is_xml(content_type) or body.lstrip().startswith(b"<?xml"):
+        if kind == "xml":
             tag, root = parse.parse_xml(body)
             if tag == "error":
                 backend = root.find("backend")
