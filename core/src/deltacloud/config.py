@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 #: The API version reported at ``/api`` (the Deltacloud API this server is compatible with).
 API_VERSION = "1.1.3"
@@ -14,19 +15,18 @@ class ServerConfig:
     """Settings of one server process.
 
     ``driver`` and ``provider`` are the defaults when a request names none; ``max_body_bytes``
-    bounds request bodies other than blob uploads (413 beyond it).
+    bounds request bodies other than blob uploads (413 beyond it). The backend settings reach
+    every driver once, at load, as its ``DriverSettings``: ``driver_options`` maps a driver's
+    name to its own options (``--driver-option NAME.KEY=VALUE``); ``connect_timeout`` and
+    ``backend_timeout`` bound each backend exchange; ``ca_bundle`` is the trusted CAs' PEM
+    file; ``allow_private_providers`` lets client-sent providers name internal addresses.
     """
 
     driver: str = "mock"
     provider: str | None = None
     max_body_bytes: int = 1024 * 1024
-    hostname_for_realm: str = "deltacloud"
-
-    @classmethod
-    def from_env(cls) -> ServerConfig:
-        """Settings from ``API_DRIVER``, ``API_PROVIDER`` and ``DELTACLOUD_MAX_BODY`` (for WSGI servers)."""
-        return cls(
-            driver=os.environ.get("API_DRIVER", "mock"),
-            provider=os.environ.get("API_PROVIDER") or None,
-            max_body_bytes=int(os.environ.get("DELTACLOUD_MAX_BODY", str(1024 * 1024))),
-        )
+    driver_options: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    connect_timeout: float = 5.0
+    backend_timeout: float = 20.0
+    ca_bundle: str | None = None
+    allow_private_providers: bool = False

@@ -9,13 +9,16 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from stevedore import DriverManager, ExtensionManager
 
 from deltacloud import plugins
 from deltacloud.api.base import use_directory
 from deltacloud.api.features import DeclaredFeature, declare
+from deltacloud.config import ServerConfig
 from deltacloud.driver import Driver, StateMachine
+from deltacloud.driver.settings import DriverSettings
 from deltacloud.errors import DriverLoadError, UnknownDriverError
 from deltacloud.models import DriverInfo
 
@@ -68,7 +71,35 @@ def load(name: str) -> LoadedDriver:
     if extra:
         features += declare(tuple(n for n in extra if n not in {f.name for f in features}), f"a plugin for {name}")
     plugins.register_driver(name, cls)
+    _apply_settings(name, cls)
     return LoadedDriver(name, cls, features)
+
+
+_config: list[ServerConfig] = [ServerConfig()]
+_configured: dict[str, type[Driver]] = {}
+
+
+def configure(config: ServerConfig) -> None:
+    """Use ``config``'s backend settings and driver options; drivers already loaded receive them again."""
+    _config[0] = config
+    for name, cls in list(_configured.items()):
+        _apply_settings(name, cls)
+
+
+def settings_for(name: str) -> DriverSettings:
+    """The settings the driver ``name`` receives from the server's configuration."""
+    config = _config[0]
+    return DriverSettings(options=MappingProxyType(dict(config.driver_options.get(name, {}))),
+                          connect_timeout=config.connect_timeout, read_timeout=config.backend_timeout,
+                          ca_bundle=config.ca_bundle, allow_private_providers=config.allow_private_providers)
+
+
+def _apply_settings(name: str, cls: type[Driver]) -> None:
+    try:
+        cls.configure(settings_for(name))
+    except ValueError as exc:
+        raise DriverLoadError(f"Driver '{name}' refused its configuration: {exc}") from exc
+    _configured[name] = cls
 
 
 def check_driver(name: str, cls: object) -> tuple[DeclaredFeature, ...]:

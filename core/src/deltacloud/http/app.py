@@ -12,8 +12,9 @@ import falcon
 from deltacloud import loader, plugins
 from deltacloud.api.spec import Collection
 from deltacloud.config import API_VERSION, ServerConfig
+from deltacloud.driver import timing
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
-from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver
+from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
 from deltacloud.http.negotiation import choose_format
 from deltacloud.http.resources import (
@@ -41,14 +42,16 @@ class RequestSelection:
         """Choose driver, provider, format and credentials before routing."""
         state = RequestState()
         req.context.deltacloud = state
-        name, provider = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
-                                       req.get_header("X-Deltacloud-Provider"), self.config)
+        name, provider, from_client = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
+                                                    req.get_header("X-Deltacloud-Provider"), self.config)
         state.driver_name, state.provider = name, provider
+        timing.start()
         try:
             state.fmt = choose_format(req.get_param("format"), req.get_header("Accept"))
         except NotAcceptableError as exc:  # refused in process_resource, unless the resource ignores Accept
             req.context.unacceptable = exc
         state.loaded = loader.load(name)
+        state.provider_trusted = trusted_provider(state.loaded, provider, from_client)
         state.credentials = parse_basic(req.get_header("Authorization"))
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
@@ -67,10 +70,13 @@ class RequestSelection:
         resp.set_header("X-Deltacloud-Driver", state.driver_name or self.config.driver)
         if state.provider:
             resp.set_header("X-Deltacloud-Provider", state.provider)
-        backend_ms = state.backend_seconds * 1000
+        measured, calls = timing.total()
+        backend = measured if calls else state.backend_seconds
         total_ms = (time.perf_counter() - state.started) * 1000
-        resp.set_header("Server-Timing", f"backend;dur={backend_ms:.3f}, total;dur={total_ms:.3f}")
-        resp.set_header("X-Backend-Runtime", f"{state.backend_seconds:.6f}")
+        driver_ms = state.backend_seconds * 1000
+        resp.set_header("Server-Timing",
+                        f"backend;dur={backend * 1000:.3f}, driver;dur={driver_ms:.3f}, total;dur={total_ms:.3f}")
+        resp.set_header("X-Backend-Runtime", f"{backend:.6f}")
         resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
         if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
             etag = '"' + hashlib.md5(resp.data, usedforsecurity=False).hexdigest() + '"'
@@ -106,12 +112,13 @@ class EntryPoint:
             if state.credentials is None:
                 raise AuthenticationError("Authentication required")
             started = time.perf_counter()
-            valid = state.loaded.cls(state.credentials, state.provider).valid_credentials()
+            valid = state.driver().valid_credentials()
             state.backend_seconds += time.perf_counter() - started
             if not valid:
                 raise AuthenticationError("Authentication failed")
-        links = [ApiLink(c, tuple(f for f in state.loaded.features if f.feature.collection == c.name))
-                 for c in self.api.collections.values() if self.api.supported(c, state)]
+        offer = self.api.offer(state)
+        links = [ApiLink(c, tuple(f for f in offer.features if f.feature.collection == c.name))
+                 for c in self.api.collections.values() if c.name in offer.collections]
         resp.content_type = CONTENT_TYPES[state.fmt]
         resp.data = render_api(API_VERSION, links, render_context(req), state.fmt)
 
@@ -190,6 +197,7 @@ def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
 def create_app(config: ServerConfig | None = None) -> Any:
     """Build the WSGI application: Falcon routes for every collection, wrapped to read matrix parameters."""
     config = config or ServerConfig()
+    loader.configure(config)
     app = falcon.App(middleware=[RequestSelection(config)], cors_enable=False)
     app.req_options.strip_url_path_trailing_slash = False
     app.resp_options.secure_cookies_by_default = True

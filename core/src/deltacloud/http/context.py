@@ -6,10 +6,13 @@ import base64
 import binascii
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from deltacloud import loader
 from deltacloud.config import ServerConfig
+from deltacloud.driver import Driver
+from deltacloud.driver.safety import check_endpoints
 from deltacloud.errors import AuthenticationError
 from deltacloud.models import Credentials
 
@@ -26,8 +29,23 @@ class RequestState:
     provider: str | None = None
     loaded: loader.LoadedDriver | None = None
     credentials: Credentials | None = None
+    #: Whether the provider came from the operator (``-P``, the driver's own list) rather than the client.
+    provider_trusted: bool = True
     backend_seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
+    #: What the driver offers for this request (``Api.offer``), once worked out.
+    offer: Any = None
+    _driver: Driver | None = None
+
+    def driver(self) -> Driver:
+        """The request's driver object, made once; a client-sent provider passes the safety rule first."""
+        if self._driver is None:
+            assert self.loaded is not None
+            cls = self.loaded.cls
+            if self.provider and not self.provider_trusted and not cls.settings.allow_private_providers:
+                check_endpoints(cls.provider_endpoints(self.provider))
+            self._driver = cls(self.credentials, self.provider)
+        return self._driver
 
 
 def split_matrix(path: str) -> tuple[str, dict[str, str], dict[str, list[str]]]:
@@ -74,14 +92,27 @@ class MatrixParams:
 
 
 def select_driver(environ: dict, headers_driver: str | None, headers_provider: str | None,
-                  config: ServerConfig) -> tuple[str, str | None]:
-    """Driver and provider for a request: matrix parameters, then ``X-Deltacloud-*`` headers, then defaults."""
+                  config: ServerConfig) -> tuple[str, str | None, bool]:
+    """Driver and provider for a request: matrix parameters, then ``X-Deltacloud-*`` headers, then defaults.
+
+    The third value says whether the provider came from the client (True) or from the operator.
+    """
     matrix = environ.get(MATRIX_KEY, {})
-    driver = matrix.get("driver") or headers_driver or config.driver
-    provider = matrix.get("provider") or headers_provider or None
+    driver = (matrix.get("driver") or headers_driver or config.driver).strip()
+    provider = (matrix.get("provider") or headers_provider or "").strip() or None
+    from_client = provider is not None
     if provider is None and driver == config.driver:
         provider = config.provider
-    return driver.strip(), (provider.strip() if provider else None)
+    elif provider is not None and driver == config.driver and provider == config.provider:
+        from_client = False
+    return driver, provider, from_client
+
+
+def trusted_provider(loaded: loader.LoadedDriver, provider: str | None, from_client: bool) -> bool:
+    """Whether the provider needs no safety check: the operator's, or one the driver lists itself."""
+    if not from_client or provider is None:
+        return True
+    return any(known.id == provider for known in loaded.cls.providers_known)
 
 
 def parse_basic(header: str | None) -> Credentials | None:

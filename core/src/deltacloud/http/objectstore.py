@@ -98,9 +98,7 @@ class BucketOps:
 
     def call(self, state: RequestState, op: Operation, bucket_id: str, values: dict[str, Any]) -> Any:
         """The driver call of ``op``, timed and with backend errors translated, as every operation's."""
-        assert state.loaded is not None
-        driver = state.loaded.cls(state.credentials, state.provider)
-        return self.api._call(driver, op, bucket_id, values, state)
+        return self.api._call(state.driver(), op, bucket_id, values, state)
 
     def upload(self, state: RequestState, op: Operation, bucket_id: str, values: dict[str, Any],
                stream: UploadStream) -> Any:

@@ -11,6 +11,7 @@ import defusedxml.ElementTree as SafeET
 import falcon
 
 from deltacloud import plugins
+from deltacloud.api.offer import Offer, make_offer
 from deltacloud.api.params import validate
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver
@@ -37,11 +38,15 @@ def state_of(req: falcon.Request) -> RequestState:
 
 
 def render_context(req: falcon.Request) -> RenderContext:
-    """Where hrefs point and which driver renders, from the request's own scheme, host and script name."""
+    """Where hrefs point, which driver renders and what it offers, from the request and its driver."""
     state = state_of(req)
     assert state.loaded is not None
     base = f"{req.scheme}://{req.netloc}{req.root_path}/api"
-    return RenderContext(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
+    offer = state.offer
+    if offer is None:
+        return RenderContext(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
+    return RenderContext(base, state.driver_name, state.loaded.cls, offer.features, state.provider,
+                         offered=offer.operations)
 
 
 def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
@@ -89,10 +94,10 @@ def _body_params(req: falcon.Request) -> dict[str, list[str]]:
 
 
 def operation_params(op: Operation, collection: Collection, state: RequestState) -> list[Param]:
-    """The parameters ``op`` accepts for this driver: its own plus those of advertised features."""
+    """The parameters ``op`` accepts for this driver: its own plus those of the features it offers."""
     params = list(op.params)
     assert state.loaded is not None
-    for declared in state.loaded.features:
+    for declared in state.offer.features if state.offer is not None else state.loaded.features:
         feature = declared.feature
         if feature.collection == collection.name and feature.operation == op.name:
             params.extend(feature.params)
@@ -109,28 +114,39 @@ def _matches(item: Any, filters: dict[str, Any]) -> bool:
 
 
 class Api:
-    """Shared by every resource of one app: the collections and the server's settings."""
+    """Shared by every resource of one app: the collections and the server's settings.
+
+    It is the one place that decides what a driver offers (``offer``): the entry point, the
+    routes, ``OPTIONS``, the docs, the forms and the renderers' action links all read it.
+    """
 
     def __init__(self, collections: Iterable[Collection], max_body: int) -> None:
         self.collections = {c.name: c for c in collections}
         self.max_body = max_body
         self._member_actions = {name: _member_actions(c) for name, c in self.collections.items()}
+        self._offers: dict[tuple[Any, ...], Offer] = {}
+
+    def offer(self, state: RequestState) -> Offer:
+        """What the request's driver offers for its provider and credentials; worked out once per narrowing."""
+        if state.offer is not None:
+            return state.offer
+        assert state.loaded is not None
+        collections, features = state.driver().offers()
+        key = (state.loaded.name, state.loaded.cls, collections, features)
+        offer = self._offers.get(key)
+        if offer is None:
+            offer = self._offers[key] = make_offer(self.collections.values(), state.loaded.cls, state.loaded.features,
+                                                   collections, features)
+        state.offer = offer
+        return offer
 
     def supported(self, collection: Collection, state: RequestState) -> bool:
         """Whether the request's driver offers ``collection``."""
-        assert state.loaded is not None
-        if collection.always or collection.base:
-            return True
-        index = collection.index
-        return index is not None and state.loaded.cls.supports(index.driver_method)
+        return collection.name in self.offer(state).collections
 
     def operation_supported(self, op: Operation, collection: Collection, state: RequestState) -> bool:
-        """Whether the request's driver implements ``op`` (show has a default built on the listing)."""
-        assert state.loaded is not None
-        if collection.always:
-            return True
-        method = collection.index.driver_method if op.kind == "show" and collection.index else op.driver_method
-        return state.loaded.cls.supports(method)
+        """Whether the request's driver offers ``op`` of ``collection``."""
+        return (collection.name, op.name) in self.offer(state).operations
 
     def execute(self, req: falcon.Request, resp: falcon.Response, collection: Collection, kind: str,
                 id: str | None = None, name: str | None = None, method: str | None = None) -> None:
@@ -147,9 +163,7 @@ class Api:
         values.update(path_values)
         if ignored:
             resp.set_header("Warning", f'299 - "Ignored parameters: {", ".join(ignored)[:200]}"')
-        assert state.loaded is not None
-        driver = state.loaded.cls(state.credentials, state.provider)
-        result = self._call(driver, op, id, values, state)
+        result = self._call(state.driver(), op, id, values, state)
         self._respond(req, resp, collection, op, result)
 
     def member_actions(self, collection: Collection, segment: str) -> list[tuple[Operation, str | None]]:
@@ -218,7 +232,7 @@ class Api:
         except DeltacloudError:
             raise
         except Exception as exc:
-            translated = plugins.translate_error(exc, state.driver_name)
+            translated = type(driver).translate_error(exc) or plugins.translate_error(exc, state.driver_name)
             if translated is not None:
                 raise translated from exc
             raise

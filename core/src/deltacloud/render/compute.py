@@ -72,7 +72,7 @@ def hardware_profile_json(h: HardwareProfile, ctx: RenderContext) -> dict[str, A
 
 def _image_actions(i: Image, ctx: RenderContext) -> list[tuple[str, str, str]]:
     actions = [("create_instance", f"{ctx.href('instances')};image_id={esc(i.id)}", "post")]
-    if ctx.supports("destroy_image"):
+    if ctx.offers("images", "destroy"):
         actions.append(("destroy_image", ctx.href("images", i.id), "delete"))
     return actions
 
@@ -113,7 +113,7 @@ def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, st
             actions.append(("destroy", ctx.href("instances", i.id), "delete"))
         else:
             actions.append((action, ctx.href("instances", i.id, action), "post"))
-    if i.create_image and ctx.supports("create_image"):
+    if i.create_image and ctx.offers("images", "create"):
         actions.append(("create_image", f"{ctx.href('images')};instance_id={esc(i.id)}", "post"))
     return actions
 
@@ -198,7 +198,7 @@ def key_xml(k: Key, ctx: RenderContext) -> str:
     """The XML element of one key."""
     href = ctx.href("keys", k.id)
     parts = [f"<key href='{esc(href)}' id='{esc(k.id)}' type='{esc(k.type)}'>", elem("name", k.name or k.id)]
-    if ctx.supports("destroy_key"):
+    if ctx.offers("keys", "destroy"):
         parts.append(f"<actions>{link(href, 'destroy', 'delete')}</actions>")
     if k.type == "password":
         parts.append(f"{elem('username', k.username)}<password>{cdata(k.password)}</password>")
@@ -220,7 +220,7 @@ def key_json(k: Key, ctx: RenderContext) -> dict[str, Any]:
         out.update(username=k.username, password=k.password)
     else:
         out.update(fingerprint=k.fingerprint, pem_rsa_key=k.pem, public_key=k.public_key)
-    if ctx.supports("destroy_key"):
+    if ctx.offers("keys", "destroy"):
         out["actions"] = [{"rel": "destroy", "href": ctx.href("keys", k.id), "method": "delete"}]
     return out
 

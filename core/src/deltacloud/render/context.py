@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from deltacloud.api.features import DeclaredFeature
+from deltacloud.api.offer import Offer, make_offer
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class RenderContext:
     driver_class: type
     features: tuple[DeclaredFeature, ...] = ()
     provider: str | None = None
+    #: The (collection, operation) pairs the driver offers for this request; None: ask the class.
+    offered: frozenset[tuple[str, str]] | None = None
     feature_names: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -30,12 +34,26 @@ class RenderContext:
             url = f"{url}/{action}"
         return url
 
-    def supports(self, method: str) -> bool:
-        """Whether the current driver implements ``method``."""
-        return self.driver_class.supports(method)  # type: ignore[attr-defined]
+    def offers(self, collection: str, operation: str) -> bool:
+        """Whether the driver offers ``operation`` of ``collection`` (the API description decided it)."""
+        if self.offered is None:
+            return _class_offers(self.driver_class, collection, operation)
+        return (collection, operation) in self.offered
 
 
 def _quote(id: str) -> str:
     from urllib.parse import quote
 
     return quote(id, safe="@:.-_~!$&'()*+,=")
+
+
+def _class_offers(driver_class: type, collection: str, operation: str) -> bool:
+    """For contexts made outside a request (tests, tools): the offer of the driver class itself."""
+    return (collection, operation) in _class_offer(driver_class).operations
+
+
+@functools.cache
+def _class_offer(driver_class: type) -> Offer:
+    from deltacloud import plugins
+
+    return make_offer(plugins.collections(), driver_class, ())

@@ -43,7 +43,7 @@ def render_list(items: list[dict[str, Any]], collection: Collection, ctx: Render
     """A collection page: a table of its objects and, when supported, the create form."""
     create = collection.operation("create")
     form = None
-    if create is not None and ctx.supports(create.driver_method):
+    if create is not None and ctx.offers(collection.name, create.name):
         form = {"href": ctx.href(collection.name), "fields": operation_fields(create, collection, ctx),
                 "title": create.description}
     return _env().get_template("list.html").render(

@@ -22,12 +22,12 @@ def address_actions(a: PublicAddress, ctx: RenderContext) -> list[Action]:
     href = ctx.href("addresses", a.id)
     actions: list[Action] = []
     if a.instance_id:
-        if ctx.supports("disassociate_address"):
+        if ctx.offers("addresses", "disassociate"):
             actions.append(("disassociate", f"{href}/disassociate", "post"))
     else:
-        if ctx.supports("destroy_address"):
+        if ctx.offers("addresses", "destroy"):
             actions.append(("destroy", href, "delete"))
-        if ctx.supports("associate_address"):
+        if ctx.offers("addresses", "associate"):
             actions.append(("associate", f"{href}/associate", "post"))
     return actions
 
@@ -61,9 +61,9 @@ def firewall_actions(f: Firewall, ctx: RenderContext) -> list[Action]:
     """Destroy the firewall, add a rule to it."""
     href = ctx.href("firewalls", f.id)
     actions: list[Action] = []
-    if ctx.supports("destroy_firewall"):
+    if ctx.offers("firewalls", "destroy"):
         actions.append(("destroy", href, "delete"))
-    if ctx.supports("add_firewall_rule"):
+    if ctx.offers("firewalls", "add_rule"):
         actions.append(("add_rule", f"{href}/rules", "post"))
     return actions
 
@@ -86,7 +86,7 @@ def _rule_href(f: Firewall, r: FirewallRule, ctx: RenderContext) -> str:
 
 def _rule_xml(f: Firewall, r: FirewallRule, ctx: RenderContext) -> str:
     actions = (f"<actions>{_id_link(_rule_href(f, r, ctx), r.id, 'destroy', 'delete')}</actions>"
-               if ctx.supports("delete_firewall_rule") else "")
+               if ctx.offers("firewalls", "delete_rule") else "")
     sources = "".join(_source_xml(s) for s in r.sources)
     return (f"<rule id='{esc(r.id)}'>{actions}{elem('allow_protocol', r.protocol)}{elem('port_from', r.port_from)}"
             f"{elem('port_to', r.port_to)}{elem('direction', r.direction)}<rule_action></rule_action>"
@@ -110,7 +110,7 @@ def firewall_json(f: Firewall, ctx: RenderContext) -> dict[str, Any]:
         rule: dict[str, Any] = {"id": r.id, "allow_protocol": r.protocol, "port_from": number(r.port_from),
                                 "port_to": number(r.port_to), "direction": r.direction,
                                 "sources": [_source_json(s) for s in r.sources]}
-        if ctx.supports("delete_firewall_rule"):
+        if ctx.offers("firewalls", "delete_rule"):
             rule["actions"] = actions_json([("destroy", _rule_href(f, r, ctx), "delete")])
         rules.append(rule)
     return {"id": f.id, "href": ctx.href("firewalls", f.id), "name": f.name or f.id, "description": f.description,
@@ -124,11 +124,11 @@ def balancer_actions(b: LoadBalancer, ctx: RenderContext) -> list[Action]:
     """Destroy the load balancer, register an instance, unregister one while any is registered."""
     href = ctx.href("load_balancers", b.id)
     actions: list[Action] = []
-    if ctx.supports("destroy_load_balancer"):
+    if ctx.offers("load_balancers", "destroy"):
         actions.append(("destroy", href, "delete"))
-    if ctx.supports("register_load_balancer"):
+    if ctx.offers("load_balancers", "register"):
         actions.append(("register", f"{href}/register", "post"))
-    if b.instance_ids and ctx.supports("unregister_load_balancer"):
+    if b.instance_ids and ctx.offers("load_balancers", "unregister"):
         actions.append(("unregister", f"{href}/unregister", "post"))
     return actions
 
@@ -154,7 +154,7 @@ def balancer_xml(b: LoadBalancer, ctx: RenderContext) -> str:
     parts.append("<listeners>" + "".join(
         f"<listener protocol='{esc(li.protocol)}'>{elem('load_balancer_port', li.load_balancer_port)}"
         f"{elem('instance_port', li.instance_port)}</listener>" for li in b.listeners) + "</listeners>")
-    unregister = ctx.supports("unregister_load_balancer")
+    unregister = ctx.offers("load_balancers", "unregister")
     parts.append("<instances>" + "".join(_member_xml(b, i, ctx, unregister) for i in b.instance_ids) + "</instances>")
     parts.append("</load_balancer>")
     return "".join(parts)
@@ -162,7 +162,7 @@ def balancer_xml(b: LoadBalancer, ctx: RenderContext) -> str:
 
 def balancer_json(b: LoadBalancer, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one load balancer."""
-    unregister = ctx.supports("unregister_load_balancer")
+    unregister = ctx.offers("load_balancers", "unregister")
     return {
         "id": b.id, "href": ctx.href("load_balancers", b.id), "name": b.name or b.id, "created_at": b.created_at,
         "public_addresses": list(b.public_addresses),

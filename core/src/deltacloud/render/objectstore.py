@@ -39,9 +39,9 @@ def bucket_xml(b: Bucket, ctx: RenderContext) -> str:
 def _bucket_actions(b: Bucket, ctx: RenderContext) -> list[dict[str, str]]:
     href = ctx.href("buckets", b.id)
     actions = []
-    if ctx.supports("create_blob"):
+    if ctx.offers("buckets", "create_blob"):
         actions.append({"rel": "create_blob", "href": href, "method": "post"})
-    if ctx.supports("destroy_bucket"):
+    if ctx.offers("buckets", "destroy"):
         actions.append({"rel": "destroy", "href": href, "method": "delete"})
     return actions
 
@@ -69,7 +69,8 @@ def blob_xml(b: Blob, ctx: RenderContext) -> str:
 def blob_json(b: Blob, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one blob's attributes and metadata."""
     href = blob_href(ctx, b.bucket, b.id)
-    actions = [{"rel": "destroy_blob", "href": href, "method": "delete"}] if ctx.supports("destroy_blob") else []
+    destroy = ctx.offers("buckets", "destroy_blob")
+    actions = [{"rel": "destroy_blob", "href": href, "method": "delete"}] if destroy else []
     return {"id": b.id, "href": href, "bucket": b.bucket, "content_length": b.content_length,
             "content_type": b.content_type, "last_modified": b.last_modified,
             "user_metadata": dict(b.user_metadata),

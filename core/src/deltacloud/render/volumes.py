@@ -17,14 +17,14 @@ def volume_actions(v: StorageVolume, ctx: RenderContext) -> list[Action]:
     href = ctx.href("storage_volumes", v.id)
     actions: list[Action] = []
     if v.instance_id:
-        if ctx.supports("detach_storage_volume"):
+        if ctx.offers("storage_volumes", "detach"):
             actions.append(("detach", f"{href}/detach", "post"))
     else:
-        if ctx.supports("attach_storage_volume"):
+        if ctx.offers("storage_volumes", "attach"):
             actions.append(("attach", f"{href}/attach", "post"))
-        if ctx.supports("destroy_storage_volume"):
+        if ctx.offers("storage_volumes", "destroy"):
             actions.append(("destroy", href, "delete"))
-    if ctx.supports("create_storage_snapshot"):
+    if ctx.offers("storage_snapshots", "create"):
         actions.append(("create_snapshot", f"{ctx.href('storage_snapshots')};volume_id={esc(v.id)}", "post"))
     return actions
 
@@ -76,9 +76,9 @@ def volume_json(v: StorageVolume, ctx: RenderContext) -> dict[str, Any]:
 def snapshot_actions(s: StorageSnapshot, ctx: RenderContext) -> list[Action]:
     """Make a volume from the snapshot, or destroy it."""
     actions: list[Action] = []
-    if ctx.supports("create_storage_volume"):
+    if ctx.offers("storage_volumes", "create"):
         actions.append(("create_volume", f"{ctx.href('storage_volumes')};snapshot_id={esc(s.id)}", "post"))
-    if ctx.supports("destroy_storage_snapshot"):
+    if ctx.offers("storage_snapshots", "destroy"):
         actions.append(("destroy", ctx.href("storage_snapshots", s.id), "delete"))
     return actions
 
