@@ -9,7 +9,7 @@ says, and it can be neither powered nor deleted until the id arrives.
 | (no ``id`` yet) | PENDING | just added; becomes RUNNING by itself |
 | On | RUNNING | |
 | Starting | PENDING | after ``power=start``; becomes RUNNING by itself |
-| Restarting | RUNNING | a reboot keeps the server on (GoGrid refuses other power calls until it is On again) |
+| Restarting | PENDING | after ``power=restart``; GoGrid refuses other power calls until it is On again |
 | Stopping | STOPPING | after ``power=stop``; becomes STOPPED by itself |
 | Off | STOPPED | (libcloud's old driver said PENDING: wrong for a stopped server) |
 | Saving, Restoring, Updating | PENDING | busy with an image or an edit; back to On by itself |
@@ -27,7 +27,7 @@ from deltacloud.driver import StateMachine
 STATE_MAP: dict[str, str] = {
     "on": "RUNNING",
     "starting": "PENDING",
-    "restarting": "RUNNING",
+    "restarting": "PENDING",
     "stopping": "STOPPING",
     "off": "STOPPED",
     "saving": "PENDING",
@@ -39,7 +39,7 @@ UNKNOWN_STATE = "ERROR"
 MACHINE = StateMachine.parse("""
     start -> pending auto
     pending -> running auto
-    running -> running on reboot
+    running -> pending on reboot
     running -> stopping on stop
     running -> finish on destroy
     stopping -> stopped auto
