@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from gunicorn.app.base import BaseApplication
 
-from deltacloud import __version__, loader
+from deltacloud import __version__, backend_config, loader
 from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
 
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("-L", "--log", default="-", metavar="FILE",
         help="access log file; '-' for standard output (the default), 'off' for none")
     add("-V", "--verbose", action="store_true", help="debug logging")
+    backend_config.add_arguments(parser)
     add("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -163,9 +164,9 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
-    """The app's configuration for parsed ``deltacloudd`` arguments."""
+    """The app's configuration for parsed ``deltacloudd`` arguments; ``ConfigError`` for unusable settings."""
     extra = {} if args.max_body is None else {"max_body_bytes": args.max_body}
-    return ServerConfig(driver=args.driver, provider=args.provider, **extra)
+    return ServerConfig(driver=args.driver, provider=args.provider, **extra, **backend_config.backend_settings(args))
 
 
 class DeltacloudServer(BaseApplication):
@@ -231,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list_drivers:
         return list_drivers(sys.stdout)
     problem = _check_tls(args) or check_driver(args.driver)
+    try:
+        config = server_config(args)
+    except backend_config.ConfigError as exc:
+        problem = problem or str(exc)
     if problem:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -239,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     provider = f" (provider {args.provider})" if args.provider else ""
     url = public_url(args.hostname, args.port, bool(args.ssl_cert), os.environ.get("SCRIPT_NAME", ""))
     banner = f"{PROG}: driver {args.driver}{provider} on {url}"
-    return serve(server_config(args), gunicorn_options(args), banner)
+    return serve(config, gunicorn_options(args), banner)
 
 
 if __name__ == "__main__":
