@@ -53,11 +53,16 @@ def live() -> Iterator[FakeSite]:
 
 
 @pytest.fixture(scope="session")
-def api_server(live: FakeSite) -> Iterator[LoopbackServer]:
+def api_config(live: FakeSite) -> ServerConfig:
+    """The configuration of the session's API server (tests that change the backend settings restore it)."""
+    return ServerConfig(driver="rhevm", provider=live.provider(), allow_private_providers=True)
+
+
+@pytest.fixture(scope="session")
+def api_server(api_config: ServerConfig) -> Iterator[LoopbackServer]:
     """The Deltacloud API, rhevm driver, on the live engine's first data center; clients may pick the other
     one (a loopback URL, so the server allows private providers)."""
-    config = ServerConfig(driver="rhevm", provider=live.provider(), allow_private_providers=True)
-    server = serve(create_app(config))
+    server = serve(create_app(api_config))
     try:
         yield server
     finally:

@@ -22,8 +22,8 @@ from deltacloud_driver_rhevm.volumes import VolumesMixin
 #: What the driver advertises (pinned by the tests).
 FEATURES: dict[str, dict[str, int]] = {"user_name": {"max_length": 50}, "user_data": {}, "image_name": {},
                                        "image_description": {}}
-#: The VM statuses from which an image can be made (a template needs a VM that is down).
-_IMAGE_SOURCES = ("down",)
+#: The longest instance name accepted (the ``user_name`` feature's constraint, enforced here).
+MAX_NAME = FEATURES["user_name"]["max_length"]
 
 
 class RhevmDriver(VolumesMixin, Driver):
@@ -150,6 +150,8 @@ class RhevmDriver(VolumesMixin, Driver):
         return self._instance(api, self._get(api, "vms", id, "Instance"))
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance:
+        if options.name is not None and not 0 < len(options.name) <= MAX_NAME:
+            raise ValidationError(f"name must be 1 to {MAX_NAME} characters", param="name")
         api = self.client()
         dc_id, dc_name = self.data_center(api)
         try:

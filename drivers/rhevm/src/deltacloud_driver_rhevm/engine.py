@@ -32,7 +32,7 @@ TOKENS = TokenCache()
 #: Fault details (oVirt's ``[Cannot … .]`` messages) that mean a conflict with the object's state.
 _CONFLICTS = (
     (re.compile(r"is being used|in use", re.IGNORECASE), "InUse"),
-    (re.compile(r"^\[?Cannot .*(VM is|status|locked|running|already)", re.IGNORECASE), "WrongStatus"),
+    (re.compile(r"^\[?Cannot .*(VM is|must be|status|locked|running|already)", re.IGNORECASE), "WrongStatus"),
 )
 
 
