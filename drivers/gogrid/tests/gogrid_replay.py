@@ -1,7 +1,8 @@
 """A replay server for the recorded GoGrid traffic (VCR cassettes), as a WSGI application.
 
-A request matches a recorded one when the method, the path and every query parameter agree,
-except the redacted ones: ``sig`` is ignored and ``api_key`` matches any value except the
+A request matches a recorded one when the path and every query parameter agree (GET and POST
+alike: the recorded client sent every call as GET, the driver sends changes as POST, and GoGrid
+takes either), except the redacted ones: ``sig`` is ignored and ``api_key`` matches any value except the
 deliberately wrong key ``unknown`` that the wrong-credentials recording kept. Recorded answers
 to the same request are served in recording order; the last one repeats. A request nothing
 matches gets a 404 and is kept in ``misses`` so tests can assert there were none.
@@ -50,7 +51,8 @@ def request_key(method: str, path: str, query: str) -> Key:
         if name == "api_key":
             value = _WRONG_KEY if value == _WRONG_KEY else "REDACTED"
         params.append((name, value))
-    return method.upper(), path, tuple(sorted(params))
+    method = method.upper()
+    return "GET" if method == "POST" else method, path, tuple(sorted(params))
 
 
 def load(paths: Iterable[Path]) -> dict[Key, list[Answer]]:

@@ -77,6 +77,9 @@ class ComputeMixin(Driver):
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance:
         """``grid/server/add`` with a free public IP of the realm; the new server is PENDING."""
+        if options.password:
+            raise ValidationError("GoGrid chooses the root password itself; the instance shows it once the "
+                                  "server is up (leave 'password' out)", param="password")
         api = self.api()
         name = options.name or f"dc-{secrets.token_hex(4)}"
         if len(name) > MAX_NAME:

@@ -28,9 +28,11 @@ ENTRY_POINT = "gogrid"
 DEFAULT_PROVIDER = "https://api.gogrid.com/api"
 
 #: The features the driver advertises (pinned by the tests): names up to GoGrid's 20 characters,
-#: the sandbox flag of ``grid/server/add``, and instances listed by data center.
+#: the sandbox flag of ``grid/server/add``, instances listed by data center, and password
+#: authentication (GoGrid makes the root password; instances show it once GoGrid has it).
 FEATURES: Mapping[str, Mapping[str, Any]] = {
     "user_name": {"max_length": 20},
+    "authentication_password": {},
     "sandboxing": {},
     "realm_filter": {},
 }
