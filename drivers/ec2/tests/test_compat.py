@@ -16,6 +16,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from deltacloud.driver import DriverSettings
 from deltacloud.errors import (
     AuthenticationError,
     BackendError,
@@ -27,7 +28,7 @@ from deltacloud.errors import (
     ValidationError,
 )
 from deltacloud.models import Credentials
-from deltacloud_driver_ec2 import Ec2Driver, session
+from deltacloud_driver_ec2 import Ec2Driver
 
 AWS_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
 
@@ -210,16 +211,14 @@ def test_an_unreachable_endpoint_is_a_502():
 
 
 def test_a_slow_endpoint_is_a_504(stub, stub_driver, monkeypatch):
-    monkeypatch.setattr(session, "backend_timeout", lambda: 0.3)
+    monkeypatch.setattr(Ec2Driver, "settings", DriverSettings(read_timeout=0.3))
     stub.answer("DescribeAvailabilityZones", 200, "<DescribeAvailabilityZonesResponse/>", delay=1.0)
     with pytest.raises(BackendTimeoutError):
         stub_driver.realms({})
 
 
-def test_the_hook_translates_only_for_this_driver():
+def test_the_drivers_own_error_mapping_is_a_method_of_its_class():
     from libcloud.common.types import InvalidCredsError
 
-    hook = Ec2Driver.deltacloud_translate_error
-    assert isinstance(hook(InvalidCredsError("no"), "ec2"), AuthenticationError)
-    assert hook(InvalidCredsError("no"), "mock") is None
-    assert hook(ValueError("not a backend error"), "ec2") is None
+    assert isinstance(Ec2Driver.translate_error(InvalidCredsError("no")), AuthenticationError)
+    assert Ec2Driver.translate_error(ValueError("not a backend error")) is None

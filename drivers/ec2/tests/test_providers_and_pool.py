@@ -1,4 +1,4 @@
-"""Provider strings, the state mapping, and the pool of libcloud driver objects."""
+"""Provider strings, the state mapping, and the pooling of libcloud driver objects per credentials."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
+from deltacloud.driver.toolkit import POOL
 from deltacloud.errors import AuthenticationError, ValidationError
 from deltacloud.models import Credentials
 from deltacloud_driver_ec2 import Ec2Driver, states
-from deltacloud_driver_ec2.pool import POOL, DriverPool, pool_key
 from deltacloud_driver_ec2.providers import known_providers, parse_provider
 
 
@@ -53,45 +53,6 @@ def test_state_mapping_is_explicit():
     assert machine.actions_for("running") == ("reboot", "stop", "destroy")
     assert machine.actions_for("stopped") == ("start", "destroy")
     assert machine.actions_for("stopping") == () and machine.actions_for("finish") == ()
-
-
-def test_pool_keys_never_mix_credentials():
-    assert pool_key("ec2", "p", "AKIA1", "s1") != pool_key("ec2", "p", "AKIA1", "s2")
-    assert pool_key("ec2", "p", "AKIA1", "s1") != pool_key("s3", "p", "AKIA1", "s1")
-    assert "s1" not in "".join(pool_key("ec2", "p", "AKIA1", "s1"))
-
-
-def test_pool_reuses_per_key_and_hands_one_object_to_one_caller():
-    pool = DriverPool(max_idle=8)
-    key = pool_key("ec2", "p", "a", "s")
-    made = []
-    def factory() -> object:
-        made.append(object())
-        return made[-1]
-
-    with pool.checkout(key, factory) as first, pool.checkout(key, factory) as second:
-        assert first is not second, "an object in use is never handed out twice"
-    with pool.checkout(key, factory) as third:
-        assert third in (first, second)
-    assert len(made) == 2
-    with pool.checkout(pool_key("ec2", "p", "b", "s"), object) as other:
-        assert other not in made
-
-
-def test_pool_is_bounded():
-    pool = DriverPool(max_idle=3)
-    for n in range(10):
-        with pool.checkout(pool_key("ec2", "p", f"user{n}", "s"), object):
-            pass
-    assert pool.idle() == 3
-
-
-def test_pool_drops_objects_after_connection_errors():
-    pool = DriverPool()
-    key = pool_key("ec2", "p", "a", "s")
-    with pytest.raises(ConnectionError), pool.checkout(key, object):
-        raise ConnectionError("reset by peer")
-    assert pool.idle() == 0
 
 
 def test_driver_reuses_connections_per_credentials(driver, make_driver, moto):

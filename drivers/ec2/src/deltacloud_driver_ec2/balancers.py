@@ -16,9 +16,9 @@ from libcloud.loadbalancer.drivers.elb import NS, ROOT
 from libcloud.loadbalancer.types import State
 
 from deltacloud.driver import Filters
+from deltacloud.driver.toolkit import local_name
 from deltacloud.errors import BackendError, NotFoundError
 from deltacloud.models import Listener, LoadBalancer
-from deltacloud_driver_ec2.compat import local_name
 from deltacloud_driver_ec2.compute import references_checked
 from deltacloud_driver_ec2.session import Ec2Session
 

@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement
 
-import defusedxml.ElementTree as SafeET
 from libcloud.common.exceptions import BaseHTTPError
 from libcloud.compute.drivers.ec2 import NAMESPACE as EC2_NAMESPACE
 from libcloud.compute.drivers.ec2 import EC2Connection, EC2NodeDriver, EC2Response
@@ -40,9 +39,9 @@ from libcloud.storage.drivers.s3 import (
     S3StorageDriver,
 )
 
-#: Seconds a client is told to wait when the backend throttles without saying how long.
-DEFAULT_RETRY_AFTER = 5
-_TAG = re.compile(r"^\{[^}]*\}")
+from deltacloud.driver.toolkit import DEFAULT_RETRY_AFTER, local_name, parse_xml
+from deltacloud.errors import BackendError
+
 _DEFAULT_XMLNS = re.compile(r'<[A-Za-z][\w.-]*\s[^>]*?\bxmlns="([^"]*)"')
 
 
@@ -71,20 +70,6 @@ class UnexpectedAnswerError(ApiError):
 
     def __init__(self, service: str, message: str) -> None:
         super().__init__(service, 200, "", message)
-
-
-def local_name(tag: str) -> str:
-    """An element tag without its namespace."""
-    return _TAG.sub("", tag)
-
-
-def parse_xml(body: str | bytes, service: str) -> Element:
-    """Parse a backend answer safely; ``UnexpectedAnswerError`` when it is not XML."""
-    try:
-        return SafeET.fromstring(body.encode("utf-8") if isinstance(body, str) else body)
-    except Exception:  # defusedxml raises several types for broken or malicious XML
-        snippet = (body[:80] if isinstance(body, str) else body[:80].decode("utf-8", "replace")).strip()
-        raise UnexpectedAnswerError(service, f"{service} answered something that is not XML: {snippet!r}") from None
 
 
 def renamespace(root: Element, namespace: str) -> Element:
@@ -117,8 +102,8 @@ def error_from_body(service: str, status: int, body: str | bytes, headers: dict[
     code, message = "", ""
     if body.lstrip().startswith("<"):
         try:
-            root = SafeET.fromstring(body.encode("utf-8"))
-        except Exception:  # not XML after all: fall through to the text
+            root = parse_xml(body.encode("utf-8"), service)
+        except BackendError:  # not XML after all: fall through to the text
             root = None
         if root is not None:
             for element in root.iter():

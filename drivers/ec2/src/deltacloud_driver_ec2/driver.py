@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from deltacloud.driver import StateMachine
-from deltacloud.errors import DeltacloudError
 from deltacloud.models import Provider
-from deltacloud.plugins.hookspecs import hookimpl
-from deltacloud_driver_ec2 import errors, providers, states
+from deltacloud_driver_ec2 import providers, states
 from deltacloud_driver_ec2.access import AccessMixin
 from deltacloud_driver_ec2.balancers import BalancerMixin
 from deltacloud_driver_ec2.compute import ComputeMixin
@@ -39,11 +37,3 @@ class Ec2Driver(ComputeMixin, AccessMixin, EbsMixin, BalancerMixin, BucketMixin)
     features: ClassVar[Sequence[str]] = FEATURES
     providers_known: ClassVar[tuple[Provider, ...]] = providers.known_providers()
     default_provider: ClassVar[str | None] = providers.DEFAULT_REGION
-
-    @staticmethod
-    @hookimpl
-    def deltacloud_translate_error(error: Exception, driver_name: str) -> DeltacloudError | None:
-        """libcloud and backend exceptions that escaped the driver's own translation."""
-        if driver_name != ENTRY_POINT:
-            return None
-        return errors.translate(error)

@@ -17,11 +17,11 @@ from libcloud.storage.base import Container
 from libcloud.storage.drivers.s3 import NAMESPACE as S3_NAMESPACE
 
 from deltacloud.driver import BlobData, Filters
+from deltacloud.driver.toolkit import local_name
 from deltacloud.errors import BackendError, ConflictError, NotFoundError
 from deltacloud.models import Blob, Bucket
-from deltacloud_driver_ec2.compat import ApiError, S3Backend, local_name
-from deltacloud_driver_ec2.errors import translated
-from deltacloud_driver_ec2.session import Ec2Session, backend_timeout
+from deltacloud_driver_ec2.compat import ApiError
+from deltacloud_driver_ec2.session import Ec2Session
 
 #: Bytes per chunk when streaming a blob's content out.
 DOWNLOAD_CHUNK = 64 * 1024
@@ -135,10 +135,8 @@ class BucketMixin(Ec2Session):
 
         404 before any chunk when the blob does not exist.
         """
-        creds, endpoint = self.credentials, self.target.s3
-        with translated():
-            s3 = S3Backend(creds.user, creds.password, region=self.target.region, host=endpoint.host,
-                           port=endpoint.port, secure=endpoint.secure, timeout=backend_timeout())
+        with self.translating():
+            s3 = self.new_backend("s3")
             path = f"/{bucket_id}/{quote(blob_id, safe='/~')}"
             # raises the S3 error (NoSuchKey…) before any chunk is produced
             response = s3.connection.request(path, method="GET", stream=True, raw=True)
@@ -150,10 +148,9 @@ class BucketMixin(Ec2Session):
                 raise
         return BlobData(_blob(obj, bucket_id), self._stream(raw))
 
-    @staticmethod
-    def _stream(raw: Any) -> Iterator[bytes]:
+    def _stream(self, raw: Any) -> Iterator[bytes]:
         try:
-            with translated():
+            with self.translating():
                 for chunk in raw.iter_content(DOWNLOAD_CHUNK):
                     if chunk:
                         yield chunk

@@ -1,36 +1,27 @@
 """What every part of the EC2 driver shares: the provider, pooled libcloud drivers, checked calls.
 
 ``Ec2Session`` is the base of the driver's mixins. It parses the provider once per request,
-checks a libcloud driver object out of the pool for the duration of one backend exchange,
-and turns every backend exception into a core error on the way out.
+checks a libcloud driver object out of the toolkit's pool for the duration of one backend
+exchange, and turns every backend exception into a core error on the way out through the
+toolkit's error table (``errortable``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from libcloud.compute.drivers.ec2 import NAMESPACE
 
-from deltacloud.driver import Driver
-from deltacloud.errors import BackendError
+from deltacloud.driver import Driver, timing
+from deltacloud.driver.toolkit import POOL, local_name, pool_key
+from deltacloud.errors import BackendError, DeltacloudError
 from deltacloud.models import Credentials
-from deltacloud_driver_ec2.compat import Ec2Backend, ElbBackend, S3Backend, local_name
-from deltacloud_driver_ec2.errors import translated
-from deltacloud_driver_ec2.pool import POOL, pool_key
+from deltacloud_driver_ec2.compat import Ec2Backend, ElbBackend, S3Backend
+from deltacloud_driver_ec2.errortable import ERRORS, for_service
 from deltacloud_driver_ec2.providers import Target, parse_provider
-
-#: Seconds a backend call may take before the request fails with 504, unless the server set a
-#: default socket timeout (``deltacloudd --timeout``), which then wins.
-TIMEOUT = 60
-
-
-def backend_timeout() -> float:
-    """The timeout of backend calls: ``deltacloudd --timeout`` when set, else ``TIMEOUT``."""
-    return socket.getdefaulttimeout() or TIMEOUT
 
 _BACKENDS = {"ec2": Ec2Backend, "elb": ElbBackend, "s3": S3Backend}
 
@@ -67,22 +58,51 @@ class Ec2Session(Driver):
         super().__init__(credentials, provider)
         self.target: Target = parse_provider(self.provider)
 
+    @classmethod
+    def provider_endpoints(cls, provider: str) -> Sequence[str]:
+        """The EC2, ELB and S3 endpoints a provider names (none for an AWS region)."""
+        if "://" not in provider:
+            return []
+        target = parse_provider(provider)
+        return [target.ec2.url, target.elb.url, target.s3.url]
+
+    @classmethod
+    def translate_error(cls, error: Exception) -> DeltacloudError | None:
+        """libcloud and backend exceptions that escaped a ``translating`` block, through the EC2 table."""
+        service = getattr(error, "service", None)
+        return (for_service(service) if service in ("EC2", "ELB", "S3") else ERRORS).translate(error)
+
+    def new_backend(self, service: str) -> Any:
+        """A new libcloud driver for ``service`` (ec2, elb, s3) with this request's credentials and timeout."""
+        creds, target = self.credentials, self.target
+        endpoint = getattr(target, service)
+        return _BACKENDS[service](creds.user, creds.password, region=target.region, host=endpoint.host,
+                                  port=endpoint.port, secure=endpoint.secure,
+                                  timeout=type(self).settings.read_timeout)
+
     @contextlib.contextmanager
     def backend(self, service: str) -> Iterator[Any]:
-        """A libcloud driver for ``service`` (ec2, elb, s3) used by this request alone.
+        """A pooled libcloud driver for ``service`` (ec2, elb, s3) used by this request alone.
 
-        Backend exceptions raised inside the block leave it as core errors.
+        Backend exceptions raised inside the block leave it as core errors; its time counts as
+        backend time.
         """
-        creds = self.credentials
-        target = self.target
-        endpoint = getattr(target, service)
-
-        def make() -> Any:
-            return _BACKENDS[service](creds.user, creds.password, region=target.region, host=endpoint.host,
-                                      port=endpoint.port, secure=endpoint.secure, timeout=backend_timeout())
-
-        with translated(), POOL.checkout(pool_key(service, target.id, creds.user, creds.password), make) as obj:
+        key = pool_key(service, self.target.id, self.credentials)
+        with self.translating(), timing.measured(), POOL.checkout(key, lambda: self.new_backend(service)) as obj:
             yield obj
+
+    @contextlib.contextmanager
+    def translating(self) -> Iterator[None]:
+        """Run a block whose backend exceptions leave as core errors."""
+        try:
+            yield
+        except DeltacloudError:
+            raise
+        except Exception as exc:
+            error = self.translate_error(exc)
+            if error is None:
+                raise
+            raise error from exc
 
     def ec2_call(self, params: dict[str, str]) -> Element:
         """One EC2 query-API call; its (normalised) answer document."""

@@ -112,6 +112,8 @@ class ErrorTable:
         if cls is BackendTimeoutError:
             return BackendTimeoutError(f"{self.service} did not answer in time" + (f" ({label})" if label else ""))
         if cls is BackendError:
+            if failure.status < 400:  # a success answer that is not what was asked for
+                return BackendError(f"{self.service}: {label or 'unexpected answer'}")
             return BackendError(f"{self.service} failed with HTTP {failure.status}" + (f": {label}" if label else ""))
         return cls(f"{self.service}: {label}" if label else f"{self.service} answered HTTP {failure.status}")
 
@@ -167,8 +169,7 @@ def transport_error(exc: BaseException, service: str) -> DeltacloudError | None:
 
 def libcloud_error(exc: BaseException, table: ErrorTable) -> DeltacloudError | None:
     """apache-libcloud's exceptions, for drivers built on it; None when libcloud is absent or it is not one."""
-    module = type(exc).__module__
-    if not module.startswith("libcloud"):
+    if not any(cls.__module__.startswith("libcloud.") for cls in type(exc).__mro__):
         return None
     from deltacloud.driver.toolkit.libcloud_errors import translate_libcloud
 
