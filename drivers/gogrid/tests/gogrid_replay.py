@@ -13,6 +13,7 @@ Run it alone for manual trials: ``cd drivers/gogrid/tests && python gogrid_repla
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import threading
 import time
@@ -55,11 +56,18 @@ def request_key(method: str, path: str, query: str) -> Key:
     return "GET" if method == "POST" else method, path, tuple(sorted(params))
 
 
+@functools.cache
+def interactions(path: Path) -> list[dict[str, Any]]:
+    """The interactions of one cassette (parsed once per process; C loader when PyYAML has it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(), Loader=loader)["http_interactions"]
+
+
 def load(paths: Iterable[Path]) -> dict[Key, list[Answer]]:
     """The interactions of the cassettes, grouped by request; identical repeated answers kept once."""
     table: dict[Key, list[Answer]] = {}
     for path in paths:
-        for interaction in yaml.safe_load(path.read_text())["http_interactions"]:
+        for interaction in interactions(path):
             request, response = interaction["request"], interaction["response"]
             uri = urlsplit(request["uri"])
             key = request_key(request["method"], uri.path, uri.query)

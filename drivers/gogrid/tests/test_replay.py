@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 import requests
-import yaml
 from gogrid_fake import LoopbackServer, serve
-from gogrid_replay import RECORDINGS, Replay, cassettes, load
+from gogrid_replay import RECORDINGS, Replay, cassettes, interactions, load
 
 from deltacloud.testing import start_deltacloudd
 
@@ -26,8 +25,7 @@ AUTH = ("recorded-key", "recorded-secret")
 
 def recorded(cassette: str, index: int = 0) -> list[dict[str, Any]]:
     """The ``list`` of one recorded answer."""
-    interactions = yaml.safe_load((RECORDINGS / cassette).read_text())["http_interactions"]
-    return json.loads(interactions[index]["response"]["body"]["string"])["list"]
+    return json.loads(interactions(RECORDINGS / cassette)[index]["response"]["body"]["string"])["list"]
 
 
 class Served:
