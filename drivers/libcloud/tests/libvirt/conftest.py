@@ -8,22 +8,19 @@ are missing (as root); without them every test here skips, saying why.
 
 from __future__ import annotations
 
-import socketserver
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 
 from deltacloud.config import ServerConfig
-from deltacloud.http.app import create_app
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport
 from deltacloud_conformance.lifecycle import Settings
+
+from ..servers import ApiServer
 
 ROOT = Path(__file__).resolve().parents[4]
 #: The test host's description; the provider is ``test://`` + its absolute path.
@@ -61,39 +58,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip)
 
 
-class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on the test output."""
-
-
-@dataclass
-class ApiServer:
-    """Our WSGI app serving the libvirt driver over real HTTP on loopback."""
-
-    url: str
-    server: Any
-    thread: threading.Thread
-
-    @classmethod
-    def start(cls, provider: str) -> ApiServer:
-        """Serve ``create_app`` for the libvirt driver with ``provider`` as the default on a free port."""
-        app = create_app(ServerConfig(driver="libvirt", provider=provider, driver_options=DRIVER_OPTIONS))
-        server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        thread.start()
-        return cls(f"http://127.0.0.1:{server.server_port}/api", server, thread)
-
-    def stop(self) -> None:
-        """Shut the server down and wait (bounded) for its thread."""
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-
 #: The operator's configuration: the test host and test:///default are the URIs clients may use.
 DRIVER_OPTIONS = {"libvirt": {"uris": f"{NODE_URI},test:///default"}}
 
@@ -110,7 +74,7 @@ def libvirt_connections() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def api_server(libvirt_connections: None) -> Iterator[ApiServer]:
     """The Deltacloud API (libvirt driver, the test host as the default provider) on a free loopback port."""
-    server = ApiServer.start(NODE_URI)
+    server = ApiServer.start(ServerConfig(driver="libvirt", provider=NODE_URI, driver_options=DRIVER_OPTIONS))
     try:
         yield server
     finally:
