@@ -163,8 +163,8 @@ def error_message(answer: requests.Response) -> tuple[str, str | None, str | Non
     body = answer.content or b""
     content_type = answer.headers.get("Content-Type")
     fallback = answer.reason or f"HTTP {answer.status_code}"
+    kind = parse.sniff(content_type, body)
     try:
-        kind = parse.sniff(content_type, body)
         if kind == "json":
             document = parse.parse_json(body)
             inner = document.get("error") if isinstance(document.get("error"), dict) else document
@@ -181,6 +181,12 @@ def error_message(answer: requests.Response) -> tuple[str, str | None, str | Non
     except (ProtocolError, AttributeError):
         pass
     text = body.decode("utf-8", "replace").strip()
+    if kind == "xml":
+        # The original's error documents can be malformed XML (a backtrace line such as
+        # "<class:Images>" went in unescaped): take the message element as text.
+        match = re.search(r"<message>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</message>", text, re.S)
+        if match and match.group(1).strip():
+            return match.group(1).strip(), None, None
     if parse.media_type(content_type) == "text/html" and "<" in text:
         text = _html_text(text)
     return (text[:500] or fallback), None, None
