@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,9 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.port}"
+        """``http://127.0.0.1:PORT`` (``https`` when it serves TLS)."""
+        scheme = "https" if isinstance(self.server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
@@ -43,10 +45,12 @@ class LoopbackServer:
         self.thread.join(timeout=10)
 
 
-def serve(app: Any, port: int = 0, quiet: bool = True) -> LoopbackServer:
-    """Serve ``app`` on ``127.0.0.1:port`` (0: any free port) from a daemon thread."""
+def serve(app: Any, port: int = 0, quiet: bool = True, tls: ssl.SSLContext | None = None) -> LoopbackServer:
+    """Serve ``app`` on ``127.0.0.1:port`` (0: any free port) from a daemon thread, over TLS with ``tls``."""
     server = make_server("127.0.0.1", port, app, server_class=_ThreadingWSGIServer,
                          handler_class=_QuietHandler if quiet else WSGIRequestHandler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     return LoopbackServer(server, thread)
