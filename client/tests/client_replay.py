@@ -3,8 +3,8 @@
 It loads VCR cassettes (``http_interactions``) and answers each request with the recorded response
 whose request matches: method, path, parameters (query string and form body merged, as the
 original server merged them; ``format`` is read as the ``Accept`` it stands for), the kind of
-``Accept``, whether credentials were sent (when both were recorded), and the driver and provider headers. Requests that
-match several interactions get them in recorded order (the last one repeats). The recorded host
+``Accept``, whether credentials were sent (when both were recorded), and the driver and provider
+headers. Requests that match several interactions get them in recorded order (the last one repeats). The recorded host
 (``http://localhost:3001``) is replaced by the replay server's own in bodies and ``Location``.
 ``force_auth`` matches whatever its value (the original read any value as on). A request nothing
 matches gets a ``599`` naming it, so a test sees exactly what the client sent.
@@ -12,6 +12,7 @@ matches gets a ``599`` naming it, so a test sees exactly what the client sent.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,7 +86,12 @@ class Interaction:
 
 
 def load(path: Path) -> list[Interaction]:
-    """The interactions of one cassette."""
+    """The interactions of one cassette (parsed once per process)."""
+    return list(_load(path))
+
+
+@functools.cache
+def _load(path: Path) -> tuple[Interaction, ...]:
     document = yaml.safe_load(path.read_text())
     found = []
     for item in document["http_interactions"]:
@@ -95,7 +101,7 @@ def load(path: Path) -> list[Interaction]:
         found.append(Interaction(request["method"], request["uri"], (request.get("body") or {}).get("string") or "",
                                  headers, int(response["status"]["code"]), response_headers,
                                  (response.get("body") or {}).get("string") or ""))
-    return found
+    return tuple(found)
 
 
 @dataclass
