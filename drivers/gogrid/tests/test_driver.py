@@ -14,7 +14,13 @@ import pytest
 import requests
 from gogrid_fake import DEFAULT_KEY, DEFAULT_SECRET, serve
 
-from deltacloud.errors import AuthenticationError, BackendError, NotFoundError, ValidationError
+from deltacloud.errors import (
+    AuthenticationError,
+    BackendError,
+    BackendUnavailableError,
+    NotFoundError,
+    ValidationError,
+)
 from deltacloud.models import Credentials, LaunchOptions
 from deltacloud.testing import free_port
 from deltacloud_driver_gogrid import GoGridDriver
@@ -184,25 +190,42 @@ def test_wrong_secret_or_stale_clock_is_an_authentication_error(fake) -> None:
     assert not right.valid_credentials()
 
 
-@pytest.fixture
-def html_server() -> Iterator[str]:
-    """A server that answers every request 200 with an HTML page (not GoGrid's JSON)."""
-    def app(environ: Any, start_response: Any) -> list[bytes]:
-        start_response("200 OK", [("Content-Type", "text/html")])
-        return [b"<html><body>maintenance</body></html>"]
-
-    server = serve(app)
-    try:
-        yield f"{server.url}/api"
-    finally:
-        server.stop()
-
-
-def test_an_answer_that_is_not_json_is_a_backend_error(html_server: str) -> None:
+def test_an_answer_that_is_not_json_is_a_backend_error(answering: Any) -> None:
+    maintenance = answering("200 OK", [("Content-Type", "text/html")], b"<html><body>maintenance</body></html>")
     with pytest.raises(BackendError, match="not JSON"):
-        GoGridDriver(Credentials(DEFAULT_KEY, DEFAULT_SECRET), html_server).realms({})
+        GoGridDriver(Credentials(DEFAULT_KEY, DEFAULT_SECRET), maintenance).realms({})
 
 
 def test_an_unreachable_endpoint_is_a_backend_error() -> None:
     with pytest.raises(BackendError, match="could not be reached"):
         GoGridDriver(Credentials(DEFAULT_KEY, DEFAULT_SECRET), f"http://127.0.0.1:{free_port()}/api").realms({})
+
+
+@pytest.fixture
+def answering() -> Iterator[Any]:
+    """Start a server that gives every request one fixed answer: ``answering(status, headers, body)`` -> URL."""
+    servers = []
+
+    def start(status: str, headers: list[tuple[str, str]], body: bytes) -> str:
+        def app(environ: Any, start_response: Any) -> list[bytes]:
+            start_response(status, headers)
+            return [body]
+
+        servers.append(serve(app))
+        return f"{servers[-1].url}/api"
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_gateway_throttling_is_unavailable_and_a_foreign_json_is_a_backend_error(answering: Any) -> None:
+    credentials = Credentials(DEFAULT_KEY, DEFAULT_SECRET)
+    throttled = answering("403 Forbidden", [("Content-Type", "text/xml"),
+                                            ("X-Mashery-Error-Code", "ERR_403_DEVELOPER_OVER_QPS")],
+                          b"<h1>403 Developer Over Qps</h1>")
+    with pytest.raises(BackendUnavailableError):
+        GoGridDriver(credentials, throttled).realms({})
+    foreign = answering("200 OK", [("Content-Type", "text/html")], b'{"servers": []}')
+    with pytest.raises(BackendError, match="not its envelope"):
+        GoGridDriver(credentials, foreign).instances({})
