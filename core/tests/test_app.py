@@ -31,7 +31,11 @@ def test_entry_point_json_shape(client):
     assert api["driver"] == "tiny" and api["provider"] == "default"
     links = {link["rel"]: link for link in api["links"]}
     assert links["instances"]["href"].endswith("/api/instances")
-    assert {f["name"] for f in links["instances"]["features"]} == {"user_name", "realm_filter"}
+    # 1.1's shape: one list per feature; the flat form is beside it.
+    assert {f["name"] for group in links["instances"]["features"] for f in group} == {"user_name", "realm_filter"}
+    assert {f["name"] for f in links["instances"]["feature_details"]} == {"user_name", "realm_filter"}
+    assert all(p.endswith(":optional") for group in links["instances"]["features"] for f in group
+               for p in f["params"])
 
 
 def test_star_accept_and_no_accept_give_xml_html_only_when_asked(client):
@@ -238,8 +242,8 @@ def test_instance_states_and_drivers(client):
     states = ET.fromstring(client.simulate_get("/api/instance_states").content)
     assert [s.get("name") for s in states] == ["start", "running", "stopped", "finish"]
     assert states.find("state[@name='running']/transition").attrib == {"action": "stop", "to": "stopped"}
-    drivers = client.simulate_get("/api/drivers", params={"format": "json"}).json["drivers"]
-    assert "tiny" in [d["id"] for d in drivers]
+    drivers = client.simulate_get("/api/drivers", params={"format": "json"}).json  # 1.1: keyed by driver id
+    assert drivers["tiny"]["id"] == "tiny"
     assert client.simulate_get("/api/drivers/tiny").status_code == 200
     assert client.simulate_get("/api/drivers/unknown").status_code == 404
 

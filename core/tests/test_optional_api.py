@@ -195,10 +195,12 @@ def test_addresses_and_metrics_render(api):
     cpu = metric.find("properties/cpuUtilization")
     assert cpu.findtext("unit") == "Percent"
     assert [(p.get("name"), p.get("value")) for p in cpu.find("sample")] == [
-        ("timestamp", "2024-01-01T00:00:00Z"), ("average", "1.5"), ("maximum", "3")]
+        ("timestamp", "2024-01-01T00:00:00Z"), ("average", "1.5"), ("maximum", "3"), ("unit", "Percent")]
     assert metric.find("properties/property").get("name") == "odd name"
     doc = api.simulate_get("/api/metrics/vm1", headers=AUTH, params={"format": "json"}).json["metric"]
     assert doc["properties"][0]["samples"] == [{"timestamp": "2024-01-01T00:00:00Z", "average": 1.5, "maximum": 3}]
+    assert doc["properties"][0]["values"] == [{"timestamp": "2024-01-01T00:00:00Z", "average": 1.5, "maximum": 3,
+                                               "unit": "Percent"}]  # 1.1's shape
 
 
 def test_openapi_and_docs_describe_the_rule_routes(api):

@@ -86,15 +86,35 @@ def entry_point_from_json(doc: Any) -> EntryPoint:
     links: dict[str, str] = {}
     features = []
     for link in api.get("links", []):
+        assert isinstance(link, dict) and "rel" in link and "href" in link, f"a JSON link without rel or href: {link!r}"
         links[link["rel"]] = link["href"]
-        for feature in link.get("features", []):
-            params = tuple(p if isinstance(p, str) else p.get("name", "") for p in feature.get("params", []))
+        for feature in _json_features(link):
+            params = tuple(_param_name(p) for p in feature.get("params", []))
             constraints = {k: str(v) for k, v in (feature.get("constraints") or {}).items()}
-            features.append(AdvertisedFeature(feature["name"], link["rel"], feature.get("rel", ""), params,
+            features.append(AdvertisedFeature(feature.get("name", ""), link["rel"], feature.get("rel", ""), params,
                                               constraints))
     provider = api.get("provider") or ""
     return EntryPoint(api.get("driver", ""), api.get("version", ""), "" if provider == "default" else provider,
                       links, tuple(features))
+
+
+def _json_features(link: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A JSON link's features: 1.1's list of lists (one list per feature, one entry per operation) or flat objects."""
+    features = link.get("features") or []
+    assert isinstance(features, list), f"the features of link {link.get('rel')!r} are not a list: {features!r:.200}"
+    flat: list[Mapping[str, Any]] = []
+    for entry in features:
+        for feature in entry if isinstance(entry, list) else [entry]:
+            assert isinstance(feature, dict), f"a feature of {link.get('rel')!r} is not an object: {feature!r:.200}"
+            flat.append(feature)
+    return flat
+
+
+def _param_name(param: Any) -> str:
+    """A feature parameter's name: from ``{"name": ...}``, ``"name"`` or 1.1's ``"name:type:optional"``."""
+    if isinstance(param, dict):
+        return str(param.get("name", ""))
+    return str(param).split(":", 1)[0]
 
 
 def attributes(element: Any) -> dict[str, str]:
@@ -135,6 +155,18 @@ def items_of(root: Any, collection: str) -> list[Any]:
     strays = [c.tag for c in children if c.tag != singular]
     assert not strays, f"<{collection}> holds elements other than <{singular}>: {strays}"
     return children
+
+
+def json_items(doc: Any, collection: str) -> list[dict[str, Any]]:
+    """The items of a JSON listing ``{"<collection>": [...]}``; drivers also as 1.1's ``{"<id>": {...}}``."""
+    assert isinstance(doc, dict), f"JSON listing of {collection} is not an object: {doc!r:.200}"
+    items = doc.get(collection)
+    if collection == "drivers" and not isinstance(items, list):
+        assert all(isinstance(v, dict) for v in doc.values()), f"JSON drivers are not {{id: {{...}}}}: {doc!r:.200}"
+        return [{"id": k, **v} for k, v in doc.items()]
+    assert isinstance(items, list), f"JSON listing is not {{{collection!r}: [...]}}: {doc!r:.200}"
+    assert all(isinstance(i, dict) for i in items), f"JSON {collection} holds items that are not objects"
+    return items
 
 
 def ids(elements: Iterable[Any]) -> list[str]:

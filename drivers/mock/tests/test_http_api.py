@@ -77,7 +77,7 @@ def test_instance_states_publish_the_time_driven_machine(api):
 
 def test_entry_point_advertises_the_mock_features(api):
     doc = api.simulate_get("/api", params={"format": "json"}).json["api"]
-    features = {f["name"] for link in doc["links"] for f in link["features"]}
+    features = {f["name"] for link in doc["links"] for group in link["features"] for f in group}
     assert {"user_name", "user_data", "authentication_key", "realm_filter", "instance_count", "import_key",
             "image_name", "image_description", "owner_id"} <= features
     assert {"keys", "instances", "images", "realms", "hardware_profiles"} <= {link["rel"] for link in doc["links"]}

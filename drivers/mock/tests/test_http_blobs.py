@@ -128,7 +128,7 @@ def test_blob_show_matches_the_original(api, h):
     missing = api.simulate_get("/api/buckets/bucket1/foo", headers=h())
     assert missing.status_code == 404 and _xml(missing).get("status") == "404"
     doc = api.simulate_get("/api/buckets/bucket1/blob2", params={"format": "json"}, headers=h()).json["blob"]
-    assert (doc["content_length"], doc["user_metadata"], doc["bucket"]) == (56, {"VERSION": "1.2"}, "bucket1")
+    assert (doc["content_length"], doc["user_metadata"], doc["bucket"]["id"]) == (56, {"VERSION": "1.2"}, "bucket1")
     assert api.simulate_get("/api/buckets/bucket1/blob2", headers=h(Accept="text/html")).text.count("<h1>blob blob2")
 
 

@@ -37,7 +37,7 @@ def test_samples_of_every_property(api, mock_auth):
         times = []
         for sample in samples:
             values = {p.get("name"): p.get("value") for p in sample}
-            assert set(values) == {"timestamp", "minimum", "maximum", "average"}
+            assert set(values) == {"timestamp", "minimum", "maximum", "average", "unit"} and values["unit"] == unit
             low, mid, top = float(values["minimum"]), float(values["average"]), float(values["maximum"])
             assert 0 <= low <= mid <= top <= high, (name, values)
             times.append(_seconds(values["timestamp"]))

@@ -201,7 +201,7 @@ def test_destroying_an_instance_detaches_its_volumes(api, mock_auth):
     api.simulate_post(f"/api/instances/{id}/stop", headers=mock_auth)
     assert api.simulate_delete(f"/api/instances/{id}", headers=mock_auth).status_code == 204
     vol2 = api.simulate_get("/api/storage_volumes/vol2", headers=mock_auth, params={"format": "json"}).json
-    assert vol2["storage_volume"]["state"] == "AVAILABLE" and vol2["storage_volume"]["instance"] is None
+    assert vol2["storage_volume"]["state"] == "AVAILABLE" and vol2["storage_volume"]["instance"] == {}
 
 
 def test_attach_snapshot_on_launch(api, mock_auth):

@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 import pytest
 
 from deltacloud_conformance.client import DeltacloudApi
-from deltacloud_conformance.documents import SINGULAR, items_of, json_scalars, leaf_texts, machine_from_xml
+from deltacloud_conformance.documents import (
+    SINGULAR,
+    items_of,
+    json_items,
+    json_scalars,
+    leaf_texts,
+    machine_from_xml,
+)
 from deltacloud_conformance.lifecycle import Instances
 
 # In the order they run: a star import keeps it.
@@ -105,9 +112,8 @@ class BaseCollectionChecks:
     def test_json_agrees_with_xml(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
         self.listing(request)  # makes sure there is something to compare
         xml_items = items_of(dc_api.xml(f"/{self.collection}"), self.collection)
-        doc = dc_api.json(f"/{self.collection}")
-        assert isinstance(doc.get(self.collection), list), f"JSON listing is not {{{self.collection!r}: [...]}}"
-        compare_formats(self.collection, xml_items, doc[self.collection], self.volatile)
+        compare_formats(self.collection, xml_items, json_items(dc_api.json(f"/{self.collection}"), self.collection),
+                        self.volatile)
         one = xml_items[0].get("id")
         single = dc_api.json(f"/{self.collection}/{one}")
         singular = SINGULAR[self.collection]
@@ -161,13 +167,22 @@ class TestHardwareProfiles(BaseCollectionChecks):
 
     def test_properties_agree_in_json(self, dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> None:
         listing = self.listing(request)
-        by_id = {p["id"]: p for p in dc_api.json("/hardware_profiles")["hardware_profiles"]}
+        by_id = {p["id"]: p for p in json_items(dc_api.json("/hardware_profiles"), "hardware_profiles")}
         for profile in listing:
-            props = by_id[profile.get("id")].get("properties", {})
+            json_profile = by_id.get(profile.get("id"))
+            assert json_profile is not None, f"hardware profile {profile.get('id')} missing from the JSON listing"
+            values = json_profile.get("properties") or {}
+            assert isinstance(values, dict), f"hardware_profiles/{profile.get('id')}: JSON properties not an object"
+            details = json_profile.get("property_details")
             for prop in profile.findall("property"):
                 where = f"hardware_profiles/{profile.get('id')} {prop.get('name')}"
-                data = props.get(prop.get("name"))
-                assert isinstance(data, dict), f"{where}: missing from the JSON properties"
+                # 1.1: "properties" maps each property to its default value.
+                assert prop.get("name") in values, f"{where}: missing from the JSON properties"
+                assert str(values[prop.get("name")]) == prop.get("value"), f"{where}: JSON value differs from XML"
+                if details is None:
+                    continue  # 1.1 had no more than the values; kinds, ranges and enums are our extension
+                data = details.get(prop.get("name"))
+                assert isinstance(data, dict), f"{where}: missing from the JSON property_details"
                 assert (data.get("kind"), str(data.get("value")), data.get("unit")) == (
                     prop.get("kind"), prop.get("value"), prop.get("unit")), where
                 if prop.get("kind") == "range":

@@ -21,9 +21,12 @@ def check_error(response: ApiResponse, status: int, fmt: str) -> str:
     assert response.status == status, f"expected {status}: {response.describe()}"
     if fmt == "json":
         doc = response.json()
-        assert isinstance(doc.get("error"), dict), f"a JSON error must be {{'error': {{...}}}}: {response.describe()}"
-        assert int(doc.get("code", doc["error"].get("code", 0))) == status, response.describe()
-        message = doc.get("message") or doc["error"].get("message") or ""
+        # 1.1: {"code": 404, "message": "...", "error": "<kind of failure>"}
+        assert isinstance(doc, dict) and "code" in doc and "message" in doc, (
+            f"a JSON error must carry code and message: {response.describe()}")
+        assert isinstance(doc.get("error"), str), f"a JSON error's 'error' must be a string: {response.describe()}"
+        assert str(doc["code"]) == str(status), response.describe()
+        message = str(doc.get("message") or "")
     else:
         root = response.xml()
         assert root.tag == "error" and root.get("status") == str(status), response.describe()

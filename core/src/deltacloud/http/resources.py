@@ -257,7 +257,7 @@ class Api:
             resp.data = render_list(result, collection, ctx, state.fmt)
             first = result[0] if result else None
         else:
-            resp.data = render_item(result, collection, ctx, state.fmt)
+            resp.data = render_item(result, collection, ctx, state.fmt, action=op.kind == "action")
             first = result
         if op.status == 201 and first is not None and hasattr(first, "id"):
             resp.location = ctx.href(collection.name, first.id)

@@ -156,6 +156,8 @@ class Instance:
     storage_volumes: tuple[AttachedVolume, ...] = ()
     firewalls: tuple[str, ...] = ()
     create_image: bool = True
+    #: Ids of the instance's network interfaces (collection ``network_interfaces``).
+    network_interfaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,9 +63,14 @@ def _property_json(p: HardwareProperty) -> dict[str, Any]:
 
 
 def hardware_profile_json(h: HardwareProfile, ctx: RenderContext) -> dict[str, Any]:
-    """The JSON object of one hardware profile."""
+    """The JSON object of one hardware profile.
+
+    ``properties`` maps each property to its default value, as 1.1 did; ``property_details``
+    keeps what 1.1's JSON lost: kind, unit, range or enum, and the ``hwp_*`` parameter.
+    """
     return {"id": h.id, "href": ctx.href("hardware_profiles", h.id), "name": h.display_name,
-            "properties": {p.name: _property_json(p) for p in h.properties}}
+            "properties": {p.name: p.value for p in h.properties},
+            "property_details": {p.name: _property_json(p) for p in h.properties}}
 
 
 # -- images ------------------------------------------------------------------------------------
@@ -96,7 +101,7 @@ def image_xml(i: Image, ctx: RenderContext) -> str:
 def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one image."""
     return {"id": i.id, "href": ctx.href("images", i.id), "name": i.name or i.id, "description": i.description,
-            "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state,
+            "owner": i.owner_id, "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state,
             "creation_time": i.creation_time, "root_type": i.root_type,
             "hardware_profiles": [_ref(ctx, "hardware_profiles", h) for h in i.hardware_profiles],
             "actions": [{"rel": r, "href": h, "method": m} for r, h, m in _image_actions(i, ctx)]}
@@ -113,9 +118,18 @@ def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, st
             actions.append(("destroy", ctx.href("instances", i.id), "delete"))
         else:
             actions.append((action, ctx.href("instances", i.id, action), "post"))
+    if ctx.offers("instances", "run"):
+        # 1.1 offered run in every state, with the id repeated as a matrix parameter; clients follow the link.
+        actions.append(("run", f"{ctx.href('instances', i.id, 'run')};id={_quote_matrix(i.id)}", "post"))
     if i.create_image and ctx.offers("images", "create"):
         actions.append(("create_image", f"{ctx.href('images')};instance_id={esc(i.id)}", "post"))
     return actions
+
+
+def _quote_matrix(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="@:.-_~!$&'()*+,")
 
 
 def _addresses_xml(tag: str, addresses: tuple[Address, ...]) -> str:
@@ -156,12 +170,16 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
         f"{attrs(device=v.device)} />" for v in i.storage_volumes) + "</storage_volumes>")
     auth = _auth_type(ctx)
     if auth == "key" or (auth and i.keyname):
-        login = f"<login>{elem('keyname', i.keyname)}</login>" if i.keyname else ""
-        parts.append(f"<authentication type='key'>{login}</authentication>")
+        # 1.1 wrote <login><keyname> when the instance had a key name, even an empty one; we always do.
+        parts.append(f"<authentication type='key'><login>{elem('keyname', i.keyname)}</login></authentication>")
     elif auth == "password":
         login = (f"<login>{elem('username', i.username)}<password>{cdata(i.password)}</password></login>"
                  if i.username or i.password else "")
         parts.append(f"<authentication type='password'>{login}</authentication>")
+    if ctx.offers("network_interfaces", "index"):
+        parts.append("<network_interfaces>" + "".join(
+            f"<network_interface href='{esc(ctx.href('network_interfaces', n))}' id='{esc(n)}'></network_interface>"
+            for n in i.network_interfaces) + "</network_interfaces>")
     parts.append("</instance>")
     return "".join(parts)
 
@@ -181,11 +199,14 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
                               for a in i.private_addresses],
         "storage_volumes": [{**_ref(ctx, "storage_volumes", v.id), "device": v.device} for v in i.storage_volumes],
         "firewalls": [_ref(ctx, "firewalls", f) for f in i.firewalls],
+        "create_image": i.create_image and ctx.offers("images", "create"),
     }
+    if ctx.offers("network_interfaces", "index"):
+        out["network_interfaces"] = [_ref(ctx, "network_interfaces", n) for n in i.network_interfaces]
     auth = _auth_type(ctx)
     if auth == "key" or (auth and i.keyname):
         out["authentication_type"] = "key"
-        out["authentication"] = {"keyname": i.keyname} if i.keyname else {}
+        out["authentication"] = {"keyname": i.keyname}
     elif auth == "password":
         out["authentication_type"] = "password"
         out["authentication"] = {"user": i.username, "password": i.password} if i.username or i.password else {}
@@ -216,10 +237,12 @@ def key_json(k: Key, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one key."""
     out: dict[str, Any] = {"id": k.id, "href": ctx.href("keys", k.id), "name": k.name or k.id,
                            "credential_type": k.type, "type": k.type, "state": k.state}
+    # 1.1 sent username and password (null for a key pair) and fingerprint and pem_rsa_key on every key.
     if k.type == "password":
-        out.update(username=k.username, password=k.password)
+        out.update(username=k.username, password=k.password, fingerprint=None, pem_rsa_key=None)
     else:
-        out.update(fingerprint=k.fingerprint, pem_rsa_key=k.pem, public_key=k.public_key)
+        out.update(username=None, password=None, fingerprint=k.fingerprint, pem_rsa_key=k.pem,
+                   public_key=k.public_key)
     if ctx.offers("keys", "destroy"):
         out["actions"] = [{"rel": "destroy", "href": ctx.href("keys", k.id), "method": "delete"}]
     return out

@@ -69,13 +69,22 @@ def render_api(version: str, links: Sequence[ApiLink], ctx: RenderContext, fmt: 
 
 
 def api_json(version: str, links: Sequence[ApiLink], ctx: RenderContext) -> dict[str, Any]:
-    """The entry point as JSON data (also what the HTML page is built from)."""
+    """The entry point as JSON data (also what the HTML page is built from).
+
+    ``features`` has 1.1's shape, a list holding one list per feature (one entry per operation
+    it extends, params as ``name:type:optional``); ``feature_details`` is the same as flat
+    objects with plain parameter names.
+    """
     return {
         "version": version, "driver": ctx.driver_name, "provider": ctx.provider or "default",
         "links": [{"rel": link.collection.name, "href": ctx.href(link.collection.name),
-                   "features": [{"name": d.name, "rel": d.feature.operation,
-                                 "params": [p.name for p in d.feature.params],
-                                 "constraints": dict(d.constraints)} for d in link.features]}
+                   "features": [[{"name": d.name, "rel": d.feature.operation,
+                                  "params": [f"{p.name}:{p.type}:{'required' if p.required else 'optional'}"
+                                             for p in d.feature.params],
+                                  "constraints": dict(d.constraints)}] for d in link.features],
+                   "feature_details": [{"name": d.name, "rel": d.feature.operation,
+                                        "params": [p.name for p in d.feature.params],
+                                        "constraints": dict(d.constraints)} for d in link.features]}
                   for link in links],
     }
 
@@ -90,31 +99,52 @@ def render_list(items: Sequence[Any], collection: Collection, ctx: RenderContext
         return f"{XML_DECLARATION}<{collection.name}>\n  {body}\n</{collection.name}>\n".encode()
     data = [_writer(JSON_WRITERS, item)(item, ctx) for item in items]
     if fmt == "json":
+        if collection.name == "drivers":  # 1.1: an object keyed by driver id, not a list
+            return _dumps({d["id"]: d for d in data})
         return _dumps({collection.name: data})
     from deltacloud.render import html
 
     return html.render_list(data, collection, ctx)
 
 
-def render_item(item: Any, collection: Collection, ctx: RenderContext, fmt: str) -> bytes:
-    """One object of a collection (or a whole-collection document such as the state machine)."""
+def render_item(item: Any, collection: Collection, ctx: RenderContext, fmt: str, *, action: bool = False) -> bytes:
+    """One object of a collection (or a whole-collection document such as the state machine).
+
+    In JSON an object is wrapped in its singular (``{"instance": {...}}``); the answer to an
+    action (``action=True``) is also the bare object, as 1.1 sent it, with the wrapped form as
+    one more key. The state machine is 1.1's bare list of states.
+    """
     if fmt == "xml":
         return (XML_DECLARATION + _writer(XML_WRITERS, item)(item, ctx) + "\n").encode()
     data = _writer(JSON_WRITERS, item)(item, ctx)
     if fmt == "json":
-        # The state machine is a document of its own ({"states": [...]}); objects are wrapped in their singular.
-        return _dumps(data if collection.name == "instance_states" else {collection.singular: data})
+        if collection.name == "instance_states":
+            return _dumps(data["states"])
+        if action:
+            return _dumps({**data, collection.singular: data})
+        return _dumps({collection.singular: data})
     from deltacloud.render import html
 
     return html.render_item(data, collection, ctx)
 
 
+#: The ``error`` string of a JSON error document: the name 1.1 gave each kind of failure, by status.
+ERROR_NAMES = {
+    400: "Deltacloud::Exceptions::ValidationFailure", 401: "Deltacloud::Exceptions::AuthenticationFailure",
+    403: "Deltacloud::Exceptions::ForbiddenError", 404: "Deltacloud::Exceptions::ObjectNotFound",
+    405: "Deltacloud::Exceptions::MethodNotAllowed", 406: "Deltacloud::Exceptions::UnknownMediaTypeError",
+    409: "Deltacloud::Exceptions::Conflict", 500: "Deltacloud::Exceptions::BackendError",
+    501: "Deltacloud::Exceptions::NotSupported", 502: "Deltacloud::Exceptions::ProviderError",
+    504: "Deltacloud::Exceptions::ProviderTimeout",
+}
+
+
 def render_error(status: int, message: str, url: str, driver: str, provider: str | None, fmt: str) -> bytes:
     """An error document: status, message, driver and provider; never a backtrace or the request's parameters."""
     if fmt == "json":
-        return _dumps({"error": {"status": status, "code": status, "message": message, "url": url,
-                                 "driver": driver, "provider": provider or "default"},
-                       "code": status, "message": message})
+        # 1.1's keys (code, message, and error naming the kind of failure), then ours beside them.
+        return _dumps({"code": status, "message": message, "error": ERROR_NAMES.get(status, "DeltacloudException"),
+                       "status": status, "url": url, "driver": driver, "provider": provider or "default"})
     if fmt == "html":
         from deltacloud.render import html
 

@@ -19,9 +19,11 @@ def _property_xml(p: MetricProperty) -> str:
     tag, head = (p.name, f"<{p.name}>") if _XML_NAME.match(p.name) and not p.name.lower().startswith("xml") else (
         "property", f"<property name='{esc(p.name)}'>")
     unit = elem("unit", p.unit) if p.unit else ""
+    # 1.1 repeated the unit in every sample, as one more property.
+    sample_unit = f"<property name='unit' value='{esc(p.unit)}' />" if p.unit else ""
     samples = "".join(
         "<sample>" + f"<property name='timestamp' value='{esc(s.timestamp)}' />"
-        + "".join(f"<property name='{esc(k)}' value='{esc(v)}' />" for k, v in s.values) + "</sample>"
+        + "".join(f"<property name='{esc(k)}' value='{esc(v)}' />" for k, v in s.values) + sample_unit + "</sample>"
         for s in p.samples)
     return f"{head}{unit}{samples}</{tag}>"
 
@@ -33,10 +35,18 @@ def metric_xml(m: Metric, ctx: RenderContext) -> str:
             f"<properties>{properties}</properties></metric>")
 
 
+def _values_json(p: MetricProperty) -> list[dict[str, Any]] | None:
+    """1.1's ``values``: one object per sample (its values, timestamp and unit); null when there is none."""
+    if not p.samples:
+        return None
+    unit = {"unit": p.unit} if p.unit else {}
+    return [{**{k: number(v) for k, v in s.values}, "timestamp": number(s.timestamp), **unit} for s in p.samples]
+
+
 def metric_json(m: Metric, ctx: RenderContext) -> dict[str, Any]:
-    """The JSON object of one instance's metrics."""
+    """The JSON object of one instance's metrics: 1.1's ``values`` per property, and our ``samples`` beside."""
     return {"id": m.id, "href": ctx.href("metrics", m.id), "entity": m.entity,
-            "properties": [{"name": p.name, "unit": p.unit,
+            "properties": [{"name": p.name, "values": _values_json(p), "unit": p.unit,
                             "samples": [{"timestamp": s.timestamp, **{k: number(v) for k, v in s.values}}
                                         for s in p.samples]} for p in m.properties]}
 

@@ -45,7 +45,7 @@ def address_xml(a: PublicAddress, ctx: RenderContext) -> str:
 
 def address_json(a: PublicAddress, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one public address."""
-    return {"id": a.id, "href": ctx.href("addresses", a.id), "ip": a.ip,
+    return {"id": a.id, "href": ctx.href("addresses", a.id), "ip": a.ip, "associated": bool(a.instance_id),
             "instance": ref(ctx, "instances", a.instance_id, "instance") if a.instance_id else None,
             "actions": actions_json(address_actions(a, ctx))}
 

@@ -71,11 +71,14 @@ def blob_json(b: Blob, ctx: RenderContext) -> dict[str, Any]:
     href = blob_href(ctx, b.bucket, b.id)
     destroy = ctx.offers("buckets", "destroy_blob")
     actions = [{"rel": "destroy_blob", "href": href, "method": "delete"}] if destroy else []
-    return {"id": b.id, "href": href, "bucket": b.bucket, "content_length": b.content_length,
-            "content_type": b.content_type, "last_modified": b.last_modified,
-            "user_metadata": dict(b.user_metadata),
-            "content": {"href": blob_href(ctx, b.bucket, b.id, content=True), "rel": "blob_content"},
-            "actions": actions}
+    # 1.1: the bucket as a link object; "content" was the blob's text in its mock, which a JSON document
+    # cannot carry for blobs of any size, so it is the address of the content (still a string).
+    content_href = blob_href(ctx, b.bucket, b.id, content=True)
+    return {"id": b.id, "href": href,
+            "bucket": {"rel": "bucket", "href": ctx.href("buckets", b.bucket), "id": b.bucket},
+            "content_length": b.content_length, "content_type": b.content_type, "last_modified": b.last_modified,
+            "user_metadata": dict(b.user_metadata), "content": content_href,
+            "content_link": {"href": content_href, "rel": "blob_content"}, "actions": actions}
 
 
 register(Bucket, xml=bucket_xml, json=bucket_json)

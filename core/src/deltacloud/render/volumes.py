@@ -63,7 +63,8 @@ def volume_json(v: StorageVolume, ctx: RenderContext) -> dict[str, Any]:
         "kind": v.kind, "realm_id": v.realm_id,
         "realm": ref(ctx, "realms", v.realm_id, "realm") if v.realm_id else None, "device": v.device,
         "snapshot_id": v.snapshot_id,
-        "instance": ref(ctx, "instances", v.instance_id, "instance") if v.instance_id else None,
+        # 1.1 sent an empty object for a volume attached to nothing.
+        "instance": ref(ctx, "instances", v.instance_id, "instance") if v.instance_id else {},
         "actions": actions_json(volume_actions(v, ctx)),
     }
     if v.instance_id:

@@ -18,17 +18,18 @@ from deltacloud.models import Metric, MetricProperty, MetricSample
 from deltacloud_driver_mock.records import timestamp
 from deltacloud_driver_mock.relations import INSTANCES, MockParts
 
-#: Measured properties: name, unit, and the largest value a sample may take.
+#: Measured properties: name, unit, and the largest value a sample may take. The names and units
+#: are those the original mock reported, in its order.
 PROPERTIES: tuple[tuple[str, str, float], ...] = (
     ("cpuUtilization", "Percent", 100.0),
-    ("diskReadBytes", "Bytes", 4_000_000.0),
-    ("diskReadOps", "Count", 500.0),
-    ("diskWriteBytes", "Bytes", 4_000_000.0),
-    ("diskWriteOps", "Count", 500.0),
-    ("networkIn", "Bytes", 10_000_000.0),
-    ("networkOut", "Bytes", 10_000_000.0),
-    ("networkPacketsIn", "Count", 10_000.0),
-    ("networkPacketsOut", "Count", 10_000.0),
+    ("diskReadRequestCount", "Count", 500.0),
+    ("diskReadSector", "Count", 8_000.0),
+    ("diskWriteRequestCount", "Count", 500.0),
+    ("diskWriteSector", "Count", 8_000.0),
+    ("nicInputByte", "Bytes", 10_000_000.0),
+    ("nicInputPacket", "Count", 10_000.0),
+    ("nicOutputByte", "Bytes", 10_000_000.0),
+    ("nicOutputPacket", "Count", 10_000.0),
 )
 SAMPLES = 6
 #: Seconds between samples: basic and detailed monitoring.
