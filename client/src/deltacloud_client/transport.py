@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,8 @@ class Transport:
         self.driver = driver
         self.provider = provider
         self._etags: dict[str, tuple[str, Response]] = {}
+        #: How many answers of each status this transport has had (304s show conditional GETs at work).
+        self.statuses: Counter[int] = Counter()
 
     def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """The headers every request carries, plus ``extra``."""
@@ -109,6 +112,7 @@ class Transport:
                                           timeout=self.timeout, allow_redirects=True, stream=stream)
         except requests.RequestException as exc:
             raise DeltacloudError(f"Cannot reach {url}: {exc.__class__.__name__}", url=url) from exc
+        self.statuses[answer.status_code] += 1
         if answer.status_code == 304 and cached:
             previous = cached[1]
             return Response(304, answer.headers, previous.document, previous.root, url, not_modified=True)
