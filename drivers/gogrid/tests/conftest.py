@@ -19,7 +19,16 @@ HERE = Path(__file__).parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from gogrid_fake import DEFAULT_KEY, DEFAULT_SECRET, FakeGoGrid, LoopbackServer, ManualClock, World, serve  # noqa: E402
+from gogrid_fake import (  # noqa: E402
+    DEFAULT_KEY,
+    DEFAULT_SECRET,
+    FakeGoGrid,
+    LoopbackServer,
+    ManualClock,
+    SystemClock,
+    World,
+    serve,
+)
 from gogrid_fake.app import signature  # noqa: E402
 
 
@@ -51,7 +60,7 @@ class FakeClient:
 class Fake:
     """A fake GoGrid on loopback with a manual clock: its app, world, clock, base URL and a client."""
 
-    def __init__(self, server: LoopbackServer, app: FakeGoGrid, clock: ManualClock) -> None:
+    def __init__(self, server: LoopbackServer, app: FakeGoGrid, clock: Any) -> None:
         self.server, self.app, self.world, self.clock = server, app, app.world, clock
         self.url = server.url
         self.api_url = f"{server.url}/api"
@@ -73,3 +82,88 @@ def fake() -> Iterator[Fake]:
     finally:
         server.stop()
 
+
+
+# -- the driver and our API ------------------------------------------------------------------------
+
+from deltacloud.config import ServerConfig  # noqa: E402
+from deltacloud.http.app import create_app  # noqa: E402
+from deltacloud.models import Credentials  # noqa: E402
+from deltacloud_conformance.client import DeltacloudApi, HttpTransport  # noqa: E402
+from deltacloud_conformance.lifecycle import Settings  # noqa: E402
+from deltacloud_driver_gogrid import FEATURES, GoGridDriver  # noqa: E402
+
+CREDENTIALS = Credentials(DEFAULT_KEY, DEFAULT_SECRET)
+
+
+def start_api(provider: str) -> LoopbackServer:
+    """Our WSGI app serving the gogrid driver, with ``provider`` as the operator's default, on loopback."""
+    return serve(create_app(ServerConfig(driver="gogrid", provider=provider)))
+
+
+@pytest.fixture(scope="session")
+def api_starter() -> Any:
+    """``start_api(provider)``: our API serving gogrid with that default provider (stop it when done)."""
+    return start_api
+
+
+@pytest.fixture
+def driver(fake: Fake) -> GoGridDriver:
+    """The driver on the fake, with the fake account's key and secret."""
+    return GoGridDriver(CREDENTIALS, fake.api_url)
+
+
+@pytest.fixture
+def api(fake: Fake) -> Iterator[DeltacloudApi]:
+    """A client of our API (gogrid on this test's fake) over HTTP, with the fake account's credentials."""
+    server = start_api(fake.api_url)
+    transport = HttpTransport(f"{server.url}/api", timeout=20)
+    try:
+        yield DeltacloudApi(transport, (DEFAULT_KEY, DEFAULT_SECRET))
+    finally:
+        transport.close()
+        server.stop()
+
+
+# -- the conformance kit's fixtures ------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def conformance_fake() -> Iterator[Fake]:
+    """One fake for the whole suite, on the real clock with short delays (the suite polls, bounded)."""
+    clock = SystemClock()
+    app = FakeGoGrid(World(clock, id_delay=0.3, power_delay=0.2))
+    server = serve(app)
+    try:
+        yield Fake(server, app, clock)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def dc_api(conformance_fake: Fake) -> Iterator[DeltacloudApi]:
+    """The suite talks HTTP to our server, which talks HTTP to the fake."""
+    server = start_api(conformance_fake.api_url)
+    transport = HttpTransport(f"{server.url}/api", timeout=30)
+    try:
+        yield DeltacloudApi(transport, (DEFAULT_KEY, DEFAULT_SECRET))
+    finally:
+        transport.close()
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def dc_credentials() -> tuple[str, str]:
+    """The fake account's API key and shared secret."""
+    return DEFAULT_KEY, DEFAULT_SECRET
+
+
+@pytest.fixture(scope="session")
+def dc_expected_features() -> frozenset[str]:
+    """Exactly what the gogrid driver advertises."""
+    return frozenset(FEATURES)
+
+
+@pytest.fixture(scope="session")
+def dc_settings() -> Settings:
+    """The fake's delays are short; a handful of launches covers image x realm x profile."""
+    return Settings(state_timeout=20.0, max_launches=6)

@@ -81,6 +81,18 @@ def test_a_new_server_is_pending_until_it_has_an_id(driver, fake) -> None:
     assert [(i.id, i.state) for i in driver.instances({})] == [("web1", "RUNNING")]
 
 
+def test_reads_are_gets_and_changes_are_posts(driver, fake) -> None:
+    fake.app.calls.clear()
+    driver.instances({})
+    assert fake.app.calls == [("GET", "/api/grid/server/list")]  # one call: no password list for a listing
+    launch(driver)
+    assert fake.app.calls[-1] == ("POST", "/api/grid/server/add")
+    assert {method for method, _ in fake.app.calls[1:-1]} == {"GET"}
+    fake.settle()
+    driver.stop_instance("web1")
+    assert fake.app.calls[-1] == ("POST", "/api/grid/server/power")
+
+
 def test_launch_options_reach_gogrid(driver, fake) -> None:
     created = launch(driver, hardware_profile_id="web-server", hardware_profile_overrides=(("memory", "2048"),),
                      sandbox=True)
@@ -158,6 +170,9 @@ def test_load_balancer_life(driver, fake) -> None:
     assert fake.world.balancers["lb1"].reals[0][1] == 8080
     assert driver.load_balancer("lb1").instance_ids == ("web1",)
     assert driver.unregister_load_balancer("lb1", "web1").instance_ids == ()
+    with pytest.raises(ValidationError) as caught:
+        driver.register_load_balancer("lb1", "nope")
+    assert caught.value.param == "instance_id"
     assert ids(driver.load_balancers({})) == ["lb1"]
     driver.destroy_load_balancer("lb1")
     assert driver.load_balancers({}) == ()

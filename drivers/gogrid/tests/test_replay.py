@@ -40,9 +40,7 @@ class Served:
                             **kwargs)
 
 
-def _start(running: bool) -> Iterator[Served]:
-    from conftest import start_api
-
+def _start(running: bool, start_api: Any) -> Iterator[Served]:
     replay = Replay(load(cassettes(running=running)))
     backend = serve(replay)
     api = start_api(f"{backend.url}/api")
@@ -54,15 +52,15 @@ def _start(running: bool) -> Iterator[Served]:
 
 
 @pytest.fixture
-def account() -> Iterator[Served]:
+def account(api_starter: Any) -> Iterator[Served]:
     """The account as most recordings show it: one server just added, without its id yet."""
-    yield from _start(running=False)
+    yield from _start(False, api_starter)
 
 
 @pytest.fixture
-def running_account() -> Iterator[Served]:
+def running_account(api_starter: Any) -> Iterator[Served]:
     """The account as the last recordings show it: the server has its id and is on."""
-    yield from _start(running=True)
+    yield from _start(True, api_starter)
 
 
 def test_realms_are_the_recorded_data_centers(account: Served) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from deltacloud.driver import Driver
-from deltacloud.errors import ConflictError, ValidationError
+from deltacloud.errors import ConflictError, NotFoundError, ValidationError
 from deltacloud.models import Key, LoadBalancer, PublicAddress
 from deltacloud_driver_gogrid import convert
 from deltacloud_driver_gogrid.client import GoGridApi, Json
@@ -75,7 +75,10 @@ class NetworkMixin(ComputeMixin, Driver):
     def _edit(self, id: str, instance_id: str, register: bool) -> LoadBalancer:
         api = self.api()
         lb = self._balancer(api, id)
-        address = str((self._server(api, instance_id).get("ip") or {}).get("ip"))
+        try:
+            address = str((self._server(api, instance_id).get("ip") or {}).get("ip"))
+        except NotFoundError:
+            raise ValidationError(f"Instance '{instance_id}' does not exist", param="instance_id") from None
         port = convert.load_balancer(lb, {}).listeners[0].instance_port
         reals = [(str((r.get("ip") or {}).get("ip")), str(r.get("port"))) for r in lb.get("realiplist") or []]
         reals = [pair for pair in reals if pair[0] != address]
