@@ -233,3 +233,13 @@ def test_an_engine_that_stops_answering_is_504(impatient: Client, fake: FakeSite
     assert "did not answer in time" in ET.fromstring(response.content).findtext("message")
 
 
+
+
+@pytest.mark.parametrize("odd", ["a%3Fsearch%3Dx", "..", "a%20b", "x" * 120])
+def test_odd_ids_are_404_and_never_reach_the_engine(api: Client, fake: FakeSite, odd: str) -> None:
+    seen = len(fake.engine.requests)
+    for collection in ("instances", "images", "storage_volumes"):
+        response = api.call("GET", f"/{collection}/{odd}")
+        assert response.status_code == 404, (collection, response.text)
+    paths = [path for _, _, path in fake.engine.requests[seen:]]
+    assert all(path.rsplit("/", 1)[-1] in ("datacenters", "clusters", "vms", "diskattachments") for path in paths)

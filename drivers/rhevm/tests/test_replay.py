@@ -69,6 +69,11 @@ def _only_recorded_requests(site: Site) -> Iterator[None]:
     assert site.replay.unmatched == [], f"the driver asked what the engine never answered: {site.replay.unmatched}"
 
 
+def test_no_storage_volumes_on_a_version_3_engine(site: Site) -> None:
+    links = {link.get("rel") for link in ET.fromstring(site.get("").content).findall("link")}
+    assert {"realms", "images", "instances", "hardware_profiles"} <= links and "storage_volumes" not in links
+
+
 def test_realms_are_the_recorded_clusters(site: Site) -> None:
     clusters = recorded("test_0002_must_return_list_of_realms.yml", "/api/clusters",
                         (("search", "datacenter=iscsi"),))

@@ -118,12 +118,14 @@ class RhevmDriver(VolumesMixin, Driver):
         return wire.image(created, self._owner())
 
     def destroy_image(self, id: str) -> None:
-        self.client().send("DELETE", f"/templates/{id}")
+        api = self.client()
+        self._get(api, "templates", id, "Image")
+        api.send("DELETE", f"/templates/{id}")
 
     # -- instances -------------------------------------------------------------------------------
 
     def _get(self, api: engine.EngineClient, collection: str, id: str, what: str) -> ET.Element:
-        if not id or "/" in id or id.startswith("."):
+        if not wire.is_id(id):
             raise NotFoundError(f"{what} '{id[:64]}' not found")
         return api.get(f"/{collection}/{id}")
 
@@ -141,7 +143,10 @@ class RhevmDriver(VolumesMixin, Driver):
     def instances(self, filters: Filters) -> list[Instance]:
         api = self.client()
         if filters.get("id"):
-            return [self.instance(filters["id"])]
+            try:
+                return [self.instance(filters["id"])]
+            except NotFoundError:
+                return []
         _, dc_name = self.data_center(api)
         return [self._instance(api, vm) for vm in api.get("/vms", search=f"datacenter={dc_name}").findall("vm")]
 

@@ -40,9 +40,9 @@ class VolumesMixin:
         return [wire.volume(d, realm, attached.get(d.get("id", ""))) for d in api.get("/disks").findall("disk")]
 
     def storage_volume(self, id: str) -> StorageVolume:
-        api, realm, attached = self._volume_context()
-        if not id or "/" in id:
+        if not wire.is_id(id):
             raise NotFoundError(f"Storage volume '{id[:64]}' not found")
+        api, realm, attached = self._volume_context()
         return wire.volume(api.get(f"/disks/{id}"), realm, attached.get(id))
 
     def _storage_domain(self, api: EngineClient, dc_name: str) -> str:
@@ -88,8 +88,8 @@ class VolumesMixin:
     def attach_storage_volume(self, id: str, instance_id: str, device: str) -> StorageVolume:
         api = self.client()  # type: ignore[attr-defined]
         self.storage_volume(id)
-        if not instance_id or "/" in instance_id:
-            raise ValidationError("instance_id is required", param="instance_id")
+        if not wire.is_id(instance_id):
+            raise ValidationError("instance_id must name an instance", param="instance_id")
         attachment = ET.Element("disk_attachment")
         for tag, value in (("bootable", "false"), ("interface", "virtio"), ("active", "true")):
             ET.SubElement(attachment, tag).text = value

@@ -8,6 +8,7 @@ v4 writes ``<status>up</status>``; v3 puts numbers in attributes (``<topology co
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
@@ -17,6 +18,13 @@ from deltacloud_driver_rhevm.states import template_state, vm_state
 
 MiB = 1024 ** 2
 GiB = 1024 ** 3
+#: What an engine id looks like (UUIDs, in practice): anything else is never sent in a URL path.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def is_id(value: str | None) -> bool:
+    """Whether ``value`` can be an engine object's id (and is safe as a URL path segment)."""
+    return bool(value) and _ID.match(value or "") is not None
 
 
 def text(el: ET.Element | None, path: str, default: str = "") -> str:
