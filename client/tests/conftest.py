@@ -17,20 +17,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from client_support import PASSWORD, USER, start_mock
+
 from deltacloud_client import Client, DeltacloudError, Instance, Poller
-
-USER, PASSWORD = "mockuser", "mockpassword"
-#: Seconds a mock transition (PENDING->RUNNING, STOPPING->STOPPED) takes in these tests.
-DELAY = "0.4"
-
-
-def start_mock(workdir: Path, *extra: str, delay: str = DELAY):
-    """A live mock server in ``workdir`` (its store in ``workdir/store``)."""
-    from deltacloud.testing import server_environment, start_deltacloudd
-
-    workdir.mkdir(parents=True, exist_ok=True)
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY=delay)
-    return start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), *extra, env=env)
 
 
 @pytest.fixture(scope="session")
