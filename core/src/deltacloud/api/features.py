@@ -8,7 +8,7 @@ catalogue fails the driver at load time (the original silently dropped typos).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +33,8 @@ class DeclaredFeature:
 
     feature: Feature
     constraints: Mapping[str, Any] = field(default_factory=dict)
+    #: The feature's parameters with the constraints applied (``declare`` fills it).
+    params: tuple[Param, ...] = ()
 
     @property
     def name(self) -> str:
@@ -51,8 +53,10 @@ _FEATURES = (
     Feature("user_name", "instances", "create", (Param("name"),), "Name a new instance"),
     Feature("user_data", "instances", "create", (Param("user_data", "base64"),),
             "Pass base64 user data to a new instance"),
-    Feature("user_files", "instances", "create", (Param("user_files"),), "Inject files into a new instance"),
-    Feature("user_iso", "instances", "create", (Param("user_iso"),), "Attach a base64 gzipped ISO to a new instance"),
+    Feature("user_files", "instances", "create", (Param("user_files", "list"),),
+            "Inject files into a new instance: PATH=BASE64_CONTENT, repeated or numbered (user_files1…)"),
+    Feature("user_iso", "instances", "create", (Param("user_iso", "base64"),),
+            "Attach a base64 gzipped ISO to a new instance"),
     Feature("firewalls", "instances", "create", (Param("firewalls", "list"),), "Put a new instance in firewalls"),
     Feature("authentication_key", "instances", "create", (Param("keyname"),), "Log in to a new instance with a key"),
     Feature("authentication_password", "instances", "create", (Param("password"),),
@@ -87,5 +91,24 @@ def declare(features: Mapping[str, Mapping[str, Any]] | tuple[str, ...] | frozen
         if feature is None:
             raise DriverLoadError(
                 f"{owner} declares unknown feature {name!r}; known features: {', '.join(sorted(CATALOGUE))}")
-        declared.append(DeclaredFeature(feature, MappingProxyType(dict(constraints))))
+        unknown = sorted(set(constraints) - set(CONSTRAINTS))
+        if unknown:
+            raise DriverLoadError(f"{owner} gives feature {name!r} unknown constraints {', '.join(unknown)}; "
+                                  f"known: {', '.join(sorted(CONSTRAINTS))}")
+        frozen = MappingProxyType(dict(constraints))
+        params = feature.params
+        for constraint, value in frozen.items():
+            params = tuple(CONSTRAINTS[constraint](p, value) for p in params)
+        declared.append(DeclaredFeature(feature, frozen, params))
     return tuple(declared)
+
+
+def _max_length(param: Param, value: Any) -> Param:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DriverLoadError(f"max_length of {param.name!r} must be a positive integer, not {value!r}")
+    return replace(param, max_length=value)
+
+
+#: Constraints a feature may carry, each applied by the core to the feature's parameters.
+CONSTRAINTS: Mapping[str, Any] = MappingProxyType({"max_length": _max_length})
+

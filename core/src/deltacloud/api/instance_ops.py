@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,31 +55,51 @@ def check_overrides(profile: HardwareProfile, overrides: Mapping[str, str]) -> t
     return tuple(checked)
 
 
+def _referenced(driver: Driver, param: str, id: str, what: str) -> Any:
+    """The object ``id`` names, found through the driver; a 400 naming ``param`` when it does not exist."""
+    try:
+        return getattr(driver, what)(id)
+    except NotFoundError:
+        raise ValidationError(f"Parameter '{param}': {what.replace('_', ' ')} '{id}' does not exist",
+                              param=param) from None
+
+
+def user_files(values: tuple[str, ...]) -> tuple[tuple[str, bytes], ...]:
+    """``PATH=BASE64`` items as (path, content) pairs; a 400 naming ``user_files`` for a malformed one."""
+    files = []
+    for item in values:
+        path, sep, encoded = item.partition("=")
+        if not sep or not path.startswith("/"):
+            raise ValidationError("Parameter 'user_files': each item must be /ABSOLUTE/PATH=BASE64_CONTENT",
+                                  param="user_files")
+        try:
+            files.append((path, base64.b64decode(encoded.encode("ascii"), validate=True)))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raise ValidationError(f"Parameter 'user_files': the content of {path[:100]} is not base64",
+                                  param="user_files") from None
+    return tuple(files)
+
+
 def create_instance(driver: Driver, _id: str | None, values: dict[str, Any]) -> Instance | list[Instance]:
-    """Build the launch options from validated parameters and launch."""
+    """Check the references once, build the launch options from validated parameters, and launch.
+
+    The image, realm and hardware profile are looked up here, once, unless the driver's cloud
+    checks them itself at launch (``Driver.launch_checks``); what was found travels to the driver
+    in the launch options.
+    """
     overrides = {name: str(values[f"hwp_{name}"]) for name in OVERRIDABLE if f"hwp_{name}" in values}
     hwp_id = values.get("hwp_id")
+    checks = type(driver).launch_checks
     checked: tuple[tuple[str, str], ...] = ()
+    profile = None
     if hwp_id is not None:
-        try:
-            profile = driver.hardware_profile(hwp_id)
-        except NotFoundError:
-            raise ValidationError(f"Parameter 'hwp_id': hardware profile '{hwp_id}' does not exist",
-                                  param="hwp_id") from None
+        profile = _referenced(driver, "hwp_id", hwp_id, "hardware_profile")
         checked = check_overrides(profile, overrides)
     elif overrides:
         raise ValidationError("Parameter 'hwp_id' is required with hwp_* overrides", param="hwp_id")
-    try:
-        driver.image(values["image_id"])
-    except NotFoundError:
-        raise ValidationError(f"Parameter 'image_id': image '{values['image_id']}' does not exist",
-                              param="image_id") from None
-    if values.get("realm_id") is not None:
-        try:
-            driver.realm(values["realm_id"])
-        except NotFoundError:
-            raise ValidationError(f"Parameter 'realm_id': realm '{values['realm_id']}' does not exist",
-                                  param="realm_id") from None
+    image = None if "image_id" in checks else _referenced(driver, "image_id", values["image_id"], "image")
+    realm_id = values.get("realm_id")
+    realm = None if realm_id is None or "realm_id" in checks else _referenced(driver, "realm_id", realm_id, "realm")
     options = LaunchOptions(
         realm_id=values.get("realm_id"),
         hardware_profile_id=hwp_id,
@@ -93,6 +115,11 @@ def create_instance(driver: Driver, _id: str | None, values: dict[str, Any]) -> 
         device_name=values.get("device_name"),
         metrics=bool(values.get("metrics", False)),
         sandbox=bool(values.get("sandbox", False)),
+        user_files=user_files(values.get("user_files", ())),
+        user_iso=values.get("user_iso"),
+        image=image,
+        realm=realm,
+        hardware_profile=profile,
     )
     result = driver.create_instance(values["image_id"], options)
     return result if isinstance(result, Instance) else list(result)

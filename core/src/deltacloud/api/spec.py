@@ -39,6 +39,8 @@ class Param:
     aliases: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    #: The longest value accepted, in characters (a feature's ``max_length`` constraint sets it).
+    max_length: int | None = None
     #: ``header``: sent as a request header (``X-Deltacloud-Blobmeta-<key>``), read and checked by the
     #: operation's own resource (never looked for in the query string or body); the docs show it as a header.
     source: ParamSource = "param"

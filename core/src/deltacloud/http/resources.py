@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -12,10 +11,11 @@ import falcon
 
 from deltacloud import plugins
 from deltacloud.api.offer import Offer, make_offer
-from deltacloud.api.params import validate
+from deltacloud.api.params import validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver
 from deltacloud.errors import (
+    AuthenticationError,
     DeltacloudError,
     MethodNotAllowedError,
     NotFoundError,
@@ -23,6 +23,7 @@ from deltacloud.errors import (
     UnsupportedMediaTypeError,
     ValidationError,
 )
+from deltacloud.http.bodies import form_params, is_chunked, json_params, read_chunked
 from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.render.context import RenderContext
 from deltacloud.render.document import render_item, render_list
@@ -56,31 +57,25 @@ def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
         raw.setdefault(key, []).extend(values)
     for key, value in req.params.items():
         raw.setdefault(key, []).extend(value if isinstance(value, list) else [value])
-    if req.method in ("POST", "PUT", "PATCH", "DELETE") and (req.content_length or 0) > 0:
-        if req.content_length > max_body:
+    if req.method in ("POST", "PUT", "PATCH", "DELETE") and ((req.content_length or 0) > 0 or is_chunked(req)):
+        if (req.content_length or 0) > max_body:
             raise PayloadTooLargeError(f"Request body larger than {max_body} bytes")
-        for key, values in _body_params(req).items():
+        for key, values in _body_params(req, max_body).items():
             raw.setdefault(key, []).extend(values)
     return raw
 
 
-def _body_params(req: falcon.Request) -> dict[str, list[str]]:
+def _body_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
     media = (req.content_type or "").split(";")[0].strip().lower()
-    if media == "application/x-www-form-urlencoded":
+    chunked = is_chunked(req)
+    if media == "application/x-www-form-urlencoded" and not chunked:
         form = req.get_media()
         return {k: (v if isinstance(v, list) else [v]) for k, v in form.items()}
-    data = req.bounded_stream.read()
+    data = read_chunked(req, max_body) if chunked else req.bounded_stream.read()
+    if media == "application/x-www-form-urlencoded":
+        return form_params(data)
     if media in ("application/json", ""):
-        if not data.strip():
-            return {}
-        try:
-            doc = json.loads(data)
-        except ValueError:
-            raise ValidationError("Request body is not valid JSON") from None
-        if not isinstance(doc, dict):
-            raise ValidationError("A JSON request body must be an object of parameters")
-        return {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in doc.items()
-                if not isinstance(v, dict)}
+        return json_params(data)
     if media in ("application/xml", "text/xml"):
         try:
             root = SafeET.fromstring(data)
@@ -100,7 +95,7 @@ def operation_params(op: Operation, collection: Collection, state: RequestState)
     for declared in state.offer.features if state.offer is not None else state.loaded.features:
         feature = declared.feature
         if feature.collection == collection.name and feature.operation == op.name:
-            params.extend(feature.params)
+            params.extend(declared.params)
     return params
 
 
@@ -159,10 +154,14 @@ class Api:
         if not self.supported(collection, state):
             raise NotFoundError(f"Collection '{collection.name}' is not supported by driver '{state.driver_name}'")
         op, path_values = self._find(collection, kind, name, state, id, method or req.method)
-        values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
+        try:
+            values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
+        except ValidationError:
+            check_credentials(op, state)
+            raise
         values.update(path_values)
         if ignored:
-            resp.set_header("Warning", f'299 - "Ignored parameters: {", ".join(ignored)[:200]}"')
+            resp.set_header("Warning", warning_header(ignored))
         result = self._call(state.driver(), op, id, values, state)
         self._respond(req, resp, collection, op, result)
 
@@ -261,6 +260,23 @@ class Api:
             first = result
         if op.status == 201 and first is not None and hasattr(first, "id"):
             resp.location = ctx.href(collection.name, first.id)
+
+
+def check_credentials(op: Operation, state: RequestState) -> None:
+    """Before a 400 is answered: a 401 instead when the operation needs credentials the cloud does not accept.
+
+    Only asked on the way to a 400, so valid requests cost no extra backend call.
+    """
+    if not op.auth:
+        return
+    if state.credentials is None:
+        raise AuthenticationError("Authentication required")
+    try:
+        valid = state.driver().valid_credentials()
+    except DeltacloudError:
+        return  # the cloud cannot say now: the client's mistake is still worth reporting
+    if not valid:
+        raise AuthenticationError("Authentication failed")
 
 
 class CollectionResource:

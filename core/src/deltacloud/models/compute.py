@@ -197,8 +197,11 @@ class LaunchOptions:
     """Everything but the image that a client may ask for when it creates an instance.
 
     The core fills this from the request after validating it: hardware profile overrides are
-    checked against the profile, ``user_data`` is already base64-decoded, and the fields of
-    features the driver does not advertise are left at their defaults.
+    checked against the profile, ``user_data`` and ``user_iso`` are already base64-decoded,
+    ``user_files`` are (path, content) pairs, and the fields of features the driver does not
+    advertise are left at their defaults. ``image``, ``realm`` and ``hardware_profile`` are the
+    objects the core looked up to check the references (None for the references the driver
+    checks itself, see ``Driver.launch_checks``): a driver uses them rather than asking again.
     """
 
     realm_id: str | None = None
@@ -215,6 +218,11 @@ class LaunchOptions:
     device_name: str | None = None
     metrics: bool = False
     sandbox: bool = False
+    user_files: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    user_iso: bytes | None = field(default=None, repr=False)
+    image: Image | None = None
+    realm: Realm | None = None
+    hardware_profile: HardwareProfile | None = None
 
 
 def _text(value: object) -> str:
