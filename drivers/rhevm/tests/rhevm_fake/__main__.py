@@ -19,8 +19,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", default="admin@internal")
     parser.add_argument("--password", default="secret")
     parser.add_argument("--token-lifetime", type=float, default=1800.0, help="seconds an SSO token lives")
+    parser.add_argument("--delay-scale", type=float, default=1.0,
+                        help="multiply status change durations (0.1: ten times faster)")
     args = parser.parse_args(argv)
-    engine = seeded(users={args.user: args.password}, token_lifetime=args.token_lifetime)
+    engine = seeded(users={args.user: args.password}, token_lifetime=args.token_lifetime,
+                    delay_scale=args.delay_scale)
     server = serve(FakeEngine(engine), args.port, quiet=False)
     print(f"fake oVirt engine on {server.url}/ovirt-engine/api (data centers: {', '.join(engine.data_centers)})",
           flush=True)
