@@ -1,0 +1,122 @@
+"""A replay of libcloud's own recorded API answers, served over HTTP on loopback.
+
+libcloud's wheel ships the answers its test-suite replays (``libcloud/test/compute/fixtures/``);
+this WSGI app serves them at the paths the real APIs use, read from the installed package at
+run time (nothing is copied into this repository). It is a replay, not a fake: writes are
+answered with the recorded answer and change nothing.
+
+Rules of its own, so errors can be tested too: the identity service accepts only
+``REPLAY_USER``/``REPLAY_PASSWORD`` (401 otherwise), every other call needs the recorded
+token (401 otherwise), and a path without a recording is a 404 in the cloud's error format.
+The identity answer's service catalog is rewritten to point at this server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socketserver
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import libcloud
+
+FIXTURES = Path(libcloud.__file__).parent / "test" / "compute" / "fixtures"
+REPLAY_USER, REPLAY_PASSWORD = "demo", "replay-secret"
+#: The token in the recorded Keystone v2 answer.
+TOKEN = "aaaaaaaaaaaa-bbb-cccccccccccccc"
+#: The host every endpoint of the recorded service catalog uses for the OpenStack services.
+RECORDED_HOST = "https://test_endpoint.com"
+
+#: (method, path regex) -> (status, fixture file under FIXTURES)
+OPENSTACK_ROUTES: list[tuple[str, str, int, str]] = [
+    ("GET", r"/v2/1337/servers/detail", 200, "openstack_v1_1/_servers_detail.json"),
+    ("GET", r"/v2/1337/servers/12064", 200, "openstack_v1_1/_servers_12064.json"),
+    ("POST", r"/v2/1337/servers", 202, "openstack_v1_1/_servers_create.json"),
+    ("GET", r"/v2/1337/flavors(/detail)?", 200, "openstack_v1_1/_flavors_detail.json"),
+    ("GET", r"/v2/1337/images/detail", 200, "openstack_v1_1/_images_detail.json"),
+    ("GET", r"/v2/1337/os-keypairs", 200, "openstack_v1_1/_os_keypairs.json"),
+]
+
+
+class Replay:
+    """The WSGI app: Keystone v2 tokens, then the recorded Nova answers."""
+
+    def __init__(self, routes: Iterable[tuple[str, str, int, str]]) -> None:
+        self.routes = [(m, re.compile(p + r"/?"), status, name) for m, p, status, name in routes]
+        self.base = ""
+        self.calls: list[tuple[str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
+        self.calls.append((method, path))
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        if method == "POST" and path.rstrip("/") == "/v2.0/tokens":
+            return self._tokens(body, start_response)
+        if environ.get("HTTP_X_AUTH_TOKEN") != TOKEN:
+            return _json(start_response, 401, {"unauthorized": {"code": 401, "message": "token required"}})
+        for route_method, pattern, status, name in self.routes:
+            if route_method == method and pattern.fullmatch(path):
+                return _send(start_response, status, (FIXTURES / name).read_bytes())
+        return _json(start_response, 404, {"itemNotFound": {"code": 404, "message": "no recording for this path"}})
+
+    def _tokens(self, body: bytes, start_response: Callable[..., Any]) -> list[bytes]:
+        try:
+            creds = json.loads(body)["auth"]["passwordCredentials"]
+        except (ValueError, KeyError, TypeError):
+            return _json(start_response, 400, {"badRequest": {"code": 400, "message": "malformed request"}})
+        if (creds.get("username"), creds.get("password")) != (REPLAY_USER, REPLAY_PASSWORD):
+            return _json(start_response, 401, {"unauthorized": {"code": 401, "message": "bad credentials"}})
+        recorded = (FIXTURES / "openstack" / "_v2_0__auth.json").read_text()
+        return _send(start_response, 200, recorded.replace(RECORDED_HOST, self.base).encode())
+
+
+def _send(start_response: Callable[..., Any], status: int, data: bytes) -> list[bytes]:
+    reason = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/json; charset=UTF-8"),
+                                          ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def _json(start_response: Callable[..., Any], status: int, doc: dict[str, Any]) -> list[bytes]:
+    return _send(start_response, status, json.dumps(doc).encode())
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log on the test output."""
+
+
+@dataclass
+class ReplayServer:
+    """A ``Replay`` on a free loopback port, in a thread."""
+
+    url: str
+    app: Replay
+    server: Any
+    thread: threading.Thread
+
+    @classmethod
+    def start(cls, routes: Iterable[tuple[str, str, int, str]]) -> ReplayServer:
+        """Serve the replay of ``routes``."""
+        app = Replay(routes)
+        server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+        app.base = f"http://127.0.0.1:{server.server_port}"
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        thread.start()
+        return cls(app.base, app, server, thread)
+
+    def stop(self) -> None:
+        """Shut down and wait (bounded) for the thread."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
