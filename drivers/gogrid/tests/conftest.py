@@ -140,15 +140,18 @@ def conformance_fake() -> Iterator[Fake]:
 
 
 @pytest.fixture(scope="session")
-def dc_api(conformance_fake: Fake) -> Iterator[DeltacloudApi]:
-    """The suite talks HTTP to our server, which talks HTTP to the fake."""
-    server = start_api(conformance_fake.api_url)
-    transport = HttpTransport(f"{server.url}/api", timeout=30)
+def dc_api(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[DeltacloudApi]:
+    """The suite talks HTTP to our server, which talks HTTP to the fake; with ``--deltacloud-url``,
+    to that live server instead (``test_conformance_live.py`` runs ``deltacloudd -i gogrid`` so)."""
+    live = pytestconfig.getoption("deltacloud_url")
+    server = None if live else start_api(request.getfixturevalue("conformance_fake").api_url)
+    transport = HttpTransport(live or f"{server.url}/api", timeout=30)
     try:
         yield DeltacloudApi(transport, (DEFAULT_KEY, DEFAULT_SECRET))
     finally:
         transport.close()
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
 @pytest.fixture(scope="session")
