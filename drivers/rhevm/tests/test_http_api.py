@@ -13,6 +13,7 @@ import defusedxml.ElementTree as ET
 import pytest
 import requests
 from rhevm_fake import LoopbackServer, serve
+from rhevm_fake.objects import Cluster, DataCenter
 from rhevm_helpers import OTHER_PASSWORD, OTHER_USER, PASSWORD, USER, FakeSite
 
 from deltacloud import loader
@@ -243,3 +244,11 @@ def test_odd_ids_are_404_and_never_reach_the_engine(api: Client, fake: FakeSite,
         assert response.status_code == 404, (collection, response.text)
     paths = [path for _, _, path in fake.engine.requests[seen:]]
     assert all(path.rsplit("/", 1)[-1] in ("datacenters", "clusters", "vms", "diskattachments") for path in paths)
+
+
+def test_a_data_center_name_with_spaces(api: Client, fake: FakeSite) -> None:
+    with fake.engine.lock:
+        fake.engine.data_centers["dc-0003"] = DataCenter("dc-0003", 'the "big" lab')
+        fake.engine.clusters["cl-0003"] = Cluster("cl-0003", "big-cluster", "dc-0003")
+    api.headers["X-Deltacloud-Provider"] = fake.provider("dc-0003")
+    assert [r.get("id") for r in api.xml("/realms").findall("realm")] == ["cl-0003"]

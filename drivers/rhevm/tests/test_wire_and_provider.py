@@ -90,3 +90,8 @@ def test_bad_provider_strings(text: str | None) -> None:
     with pytest.raises(ValidationError) as raised:
         provider.parse(text)
     assert raised.value.param == "provider"
+
+
+def test_data_center_searches() -> None:
+    assert wire.in_data_center("iscsi") == "datacenter=iscsi"
+    assert wire.in_data_center('my "big" dc') == 'datacenter="my \\"big\\" dc"'

@@ -90,7 +90,7 @@ class RhevmDriver(VolumesMixin, Driver):
     def realms(self, filters: Filters) -> list[Realm]:
         api = self.client()
         _, dc_name = self.data_center(api)
-        return [wire.realm(c) for c in api.get("/clusters", search=f"datacenter={dc_name}").findall("cluster")]
+        return [wire.realm(c) for c in api.get("/clusters", search=wire.in_data_center(dc_name)).findall("cluster")]
 
     def hardware_profiles(self, filters: Filters) -> tuple[HardwareProfile, ...]:
         return PROFILES
@@ -98,7 +98,7 @@ class RhevmDriver(VolumesMixin, Driver):
     def images(self, filters: Filters) -> list[Image]:
         api = self.client()
         _, dc_name = self.data_center(api)
-        root = api.get("/templates", search=f"datacenter={dc_name}")
+        root = api.get("/templates", search=wire.in_data_center(dc_name))
         return [wire.image(t, self._owner()) for t in root.findall("template")]
 
     def image(self, id: str) -> Image:
@@ -148,7 +148,7 @@ class RhevmDriver(VolumesMixin, Driver):
             except NotFoundError:
                 return []
         _, dc_name = self.data_center(api)
-        return [self._instance(api, vm) for vm in api.get("/vms", search=f"datacenter={dc_name}").findall("vm")]
+        return [self._instance(api, vm) for vm in api.get("/vms", search=wire.in_data_center(dc_name)).findall("vm")]
 
     def instance(self, id: str) -> Instance:
         api = self.client()
@@ -163,7 +163,8 @@ class RhevmDriver(VolumesMixin, Driver):
             template = self._get(api, "templates", image_id, "Image")
         except NotFoundError:
             raise ValidationError(f"Image '{image_id[:64]}' does not exist", param="image_id") from None
-        clusters = [c.get("id", "") for c in api.get("/clusters", search=f"datacenter={dc_name}").findall("cluster")]
+        listing = api.get("/clusters", search=wire.in_data_center(dc_name))
+        clusters = [c.get("id", "") for c in listing.findall("cluster")]
         cluster = options.realm_id or (clusters[0] if clusters else "")
         if cluster not in clusters:
             raise ValidationError(f"Realm '{cluster[:64]}' is not a cluster of data center {dc_id}",

@@ -28,9 +28,9 @@ class VolumesMixin:
         """The client, the realm volumes are shown in, and disk id -> (VM id, device) of attached disks."""
         api = self.client()  # type: ignore[attr-defined]
         _, dc_name = self.data_center(api)  # type: ignore[attr-defined]
-        clusters = api.get("/clusters", search=f"datacenter={dc_name}").findall("cluster")
+        clusters = api.get("/clusters", search=wire.in_data_center(dc_name)).findall("cluster")
         attached: dict[str, tuple[str, str]] = {}
-        for vm in api.get("/vms", search=f"datacenter={dc_name}").findall("vm"):
+        for vm in api.get("/vms", search=wire.in_data_center(dc_name)).findall("vm"):
             for attachment in api.get(f"/vms/{vm.get('id')}/diskattachments").findall("disk_attachment"):
                 attached[wire.ref(attachment, "disk")] = (vm.get("id", ""), wire.text(attachment, "logical_name"))
         return api, clusters[0].get("id", "") if clusters else "", attached
@@ -46,7 +46,7 @@ class VolumesMixin:
         return wire.volume(api.get(f"/disks/{id}"), realm, attached.get(id))
 
     def _storage_domain(self, api: EngineClient, dc_name: str) -> str:
-        for domain in api.get("/storagedomains", search=f"datacenter={dc_name}").findall("storage_domain"):
+        for domain in api.get("/storagedomains", search=wire.in_data_center(dc_name)).findall("storage_domain"):
             if wire.text(domain, "type", "data") == "data":
                 return domain.get("id", "")
         raise ValidationError("The data center has no data storage domain for new disks", param="realm_id")
@@ -82,7 +82,7 @@ class VolumesMixin:
         created = api.send("POST", "/disks", ET.tostring(disk, encoding="utf-8"))
         if created is None:
             raise NotFoundError("The engine answered no disk")
-        clusters = api.get("/clusters", search=f"datacenter={dc_name}").findall("cluster")
+        clusters = api.get("/clusters", search=wire.in_data_center(dc_name)).findall("cluster")
         return wire.volume(created, realm_id or (clusters[0].get("id", "") if clusters else ""), None)
 
     def attach_storage_volume(self, id: str, instance_id: str, device: str) -> StorageVolume:

@@ -27,6 +27,13 @@ def is_id(value: str | None) -> bool:
     return bool(value) and _ID.match(value or "") is not None
 
 
+def in_data_center(name: str) -> str:
+    """The engine's search for objects of the data center ``name`` (quoted when it has spaces or quotes)."""
+    if re.fullmatch(r"[^\s\"]+", name):
+        return f"datacenter={name}"
+    return 'datacenter="' + name.replace('"', '\\"') + '"'
+
+
 def text(el: ET.Element | None, path: str, default: str = "") -> str:
     """Stripped text at ``path`` below ``el`` (``default`` when absent or empty)."""
     if el is None:

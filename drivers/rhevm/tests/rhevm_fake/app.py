@@ -27,7 +27,7 @@ from rhevm_fake.state import Disk, Engine, Fault, GiB, Template, Vm
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
             405: "Method Not Allowed", 409: "Conflict", 500: "Internal Server Error"}
-_SEARCH = re.compile(r"^\s*(datacenter|name)\s*=\s*(\S+)\s*$", re.IGNORECASE)
+_SEARCH = re.compile(r'^\s*(datacenter|name)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))\s*$', re.IGNORECASE)
 
 
 class FakeEngine:
@@ -264,7 +264,8 @@ def _search(text: str) -> dict[str, str]:
     match = _SEARCH.match(text)
     if match is None:
         raise Fault(400, "Invalid search", f"Cannot search by '{text}' on this fake engine")
-    return {match.group(1).lower(): match.group(2)}
+    quoted, plain = match.group(2), match.group(3)
+    return {match.group(1).lower(): plain if plain is not None else re.sub(r"\\(.)", r"\1", quoted)}
 
 
 __all__ = ["Disk", "FakeEngine", "GiB", "Template"]
