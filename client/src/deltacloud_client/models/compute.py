@@ -199,8 +199,8 @@ class HardwareProfile(Resource):
 
     @property
     def properties(self) -> dict[str, Property]:
-        """The properties by name."""
-        raw = self.data.get("properties", self.data.get("property"))
+        """The properties by name (with kind, range and enum where the server sends them)."""
+        raw = self.data.get("property_details") or self.data.get("properties", self.data.get("property"))
         if isinstance(raw, dict):
             return {name: _property(name, value) for name, value in raw.items()}
         return {p["name"]: _property(p["name"], p) for p in as_list(raw) if isinstance(p, dict) and "name" in p}
