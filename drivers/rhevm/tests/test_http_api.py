@@ -252,3 +252,9 @@ def test_a_data_center_name_with_spaces(api: Client, fake: FakeSite) -> None:
         fake.engine.clusters["cl-0003"] = Cluster("cl-0003", "big-cluster", "dc-0003")
     api.headers["X-Deltacloud-Provider"] = fake.provider("dc-0003")
     assert [r.get("id") for r in api.xml("/realms").findall("realm")] == ["cl-0003"]
+
+
+def test_an_engine_without_sso_is_a_502_with_a_hint(api: Client, fake: FakeSite) -> None:
+    api.headers["X-Deltacloud-Provider"] = f"{fake.server.url}/elsewhere/api;dc-0001"  # no SSO next to it
+    response = api.call("GET", "/realms")
+    assert response.status_code == 502 and "has no SSO" in ET.fromstring(response.content).findtext("message")

@@ -87,8 +87,11 @@ class EngineClient:
         credentials = self._driver.credentials
         form = {"grant_type": "password", "scope": "ovirt-app-api", "username": credentials.user,
                 "password": credentials.password}
-        response = self._backend.request("POST", self.location.sso_url, data=form, ok=(400, 401, 403),
+        response = self._backend.request("POST", self.location.sso_url, data=form, ok=(400, 401, 403, 404),
                                          headers={"Accept": "application/json"})
+        if response.status_code == 404:
+            raise BackendError(f"{SERVICE} has no SSO at {self.location.sso_url}; a RHEV-M 3.x engine takes "
+                               "its /api URL (version 3, HTTP Basic)")
         answer = parse_json(response.content, SERVICE)
         if not isinstance(answer, dict):
             raise BackendError(f"{SERVICE} SSO answered an unexpected shape")
