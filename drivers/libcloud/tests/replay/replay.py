@@ -8,7 +8,8 @@ answered with the recorded answer and change nothing.
 Rules of its own, so errors can be tested too: the identity service accepts only
 ``REPLAY_USER``/``REPLAY_PASSWORD`` (401 otherwise), every other call needs the recorded
 token (401 otherwise), and a path without a recording is a 404 in the cloud's error format.
-The identity answer's service catalog is rewritten to point at this server.
+The identity service takes Keystone v2 password or Rackspace API-key credentials, and its
+answer's service catalog is rewritten to point at this server.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ FIXTURES = Path(libcloud.__file__).parent / "test" / "compute" / "fixtures"
 REPLAY_USER, REPLAY_PASSWORD = "demo", "replay-secret"
 #: The token in the recorded Keystone v2 answer.
 TOKEN = "aaaaaaaaaaaa-bbb-cccccccccccccc"
-#: The host every endpoint of the recorded service catalog uses for the OpenStack services.
-RECORDED_HOST = "https://test_endpoint.com"
+#: The hosts of the recorded service catalog's endpoints (all of them point here once served).
+RECORDED_HOSTS = re.compile(r"https://[A-Za-z0-9_.-]+")
 
 #: (method, path regex) -> (status, fixture file under FIXTURES)
 OPENSTACK_ROUTES: list[tuple[str, str, int, str]] = [
@@ -67,13 +68,15 @@ class Replay:
 
     def _tokens(self, body: bytes, start_response: Callable[..., Any]) -> list[bytes]:
         try:
-            creds = json.loads(body)["auth"]["passwordCredentials"]
-        except (ValueError, KeyError, TypeError):
+            auth = json.loads(body)["auth"]
+            creds = auth.get("passwordCredentials") or auth["RAX-KSKEY:apiKeyCredentials"]
+            given = (creds.get("username"), creds.get("password") or creds.get("apiKey"))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return _json(start_response, 400, {"badRequest": {"code": 400, "message": "malformed request"}})
-        if (creds.get("username"), creds.get("password")) != (REPLAY_USER, REPLAY_PASSWORD):
+        if given != (REPLAY_USER, REPLAY_PASSWORD):
             return _json(start_response, 401, {"unauthorized": {"code": 401, "message": "bad credentials"}})
         recorded = (FIXTURES / "openstack" / "_v2_0__auth.json").read_text()
-        return _send(start_response, 200, recorded.replace(RECORDED_HOST, self.base).encode())
+        return _send(start_response, 200, RECORDED_HOSTS.sub(self.base, recorded).encode())
 
 
 def _send(start_response: Callable[..., Any], status: int, data: bytes) -> list[bytes]:

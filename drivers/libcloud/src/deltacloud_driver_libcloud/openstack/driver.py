@@ -105,7 +105,7 @@ class OpenStackDriver(Driver):
         """The region (after checking the credentials with one flavor listing)."""
         with self.backend() as driver:
             driver.connection.request("/flavors")
-        return [Realm(self.region, f"OpenStack region {self.region}")]
+        return [Realm(self.region, f"{self.name} region {self.region}")]
 
     def hardware_profiles(self, filters: Filters) -> list[HardwareProfile]:
         """The flavors."""
