@@ -122,7 +122,7 @@ def test_instance_lifecycle_and_state_checks(client, auth):
                                                             "unit": "count"}
     assert [a.get("rel") for a in doc.find("actions")] == ["stop"]
     r = client.simulate_delete(f"/api/instances/{id}", headers=auth)
-    assert r.status_code == 405 and "RUNNING" in r.text and r.headers["Allow"] == "GET"
+    assert r.status_code == 405 and "RUNNING" in r.text and r.headers["Allow"] == "GET, HEAD, OPTIONS"
     r = client.simulate_post(f"/api/instances/{id}/start", headers=auth)
     assert r.status_code == 405
     r = client.simulate_post(f"/api/instances/{id}/reboot", headers=auth)

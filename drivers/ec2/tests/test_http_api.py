@@ -68,6 +68,18 @@ def test_launch_with_every_feature(api, moto):
     assert ids(api.xml("/instances", params={"realm_id": "us-east-1a"}), "instance") == []
 
 
+def test_a_launch_makes_only_the_backend_calls_it_needs(api, moto):
+    """With a profile, a launch is one RunInstances: the image and zone are checked by EC2 itself."""
+    response = api.post("/instances", data={"image_id": moto.images["x86"], "hwp_id": "t3.micro",
+                                            "realm_id": "us-east-1a"})
+    assert response.expect(201).header("x-backend-calls") == "1"
+    # Without a profile, the image's architecture picks the default one: DescribeImages, then RunInstances.
+    response = api.post("/instances", data={"image_id": moto.images["arm"]})
+    assert response.expect(201).header("x-backend-calls") == "2"
+    missing = api.post("/instances", data={"image_id": "ami-00000000000000000", "hwp_id": "t3.micro"})
+    assert missing.status == 400 and "image_id" in missing.xml().findtext("message")
+
+
 def test_instance_count_answers_a_list(api, moto):
     root = api.post("/instances", data={"image_id": moto.images["x86"], "instance_count": "2"}).expect(201).xml()
     assert root.tag == "instances" and len(ids(root, "instance")) == 2

@@ -133,7 +133,7 @@ def _check_state(driver: Driver, id: str, action: str) -> Instance:
         allowed = machine.actions_for(instance.state)
         raise MethodNotAllowedError(
             f"Instance '{id}' is {instance.state}: '{action}' is not allowed; allowed: {', '.join(allowed) or 'none'}",
-            allowed=["GET"] if action == "destroy" else [])
+            allowed=["GET", "HEAD", "OPTIONS"] if action == "destroy" else ["OPTIONS"])
     return instance
 
 

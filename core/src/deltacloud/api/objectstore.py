@@ -120,12 +120,15 @@ class Chunks:
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._source = chunks
         self._iter = iter(chunks)
-        self._first: bytes | None = next(self._iter, b"")
+        self._first: bytes | None = next(self._iter, None)
+        self._done = self._first is None  # an empty blob: never ask the exhausted iterator again
 
     def __iter__(self) -> Iterator[bytes]:
         return self
 
     def __next__(self) -> bytes:
+        if self._done:
+            raise StopIteration
         if self._first is not None:
             first, self._first = self._first, None
             if first:

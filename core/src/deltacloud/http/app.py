@@ -77,6 +77,8 @@ class RequestSelection:
         resp.set_header("Server-Timing",
                         f"backend;dur={backend * 1000:.3f}, driver;dur={driver_ms:.3f}, total;dur={total_ms:.3f}")
         resp.set_header("X-Backend-Runtime", f"{backend:.6f}")
+        if calls:
+            resp.set_header("X-Backend-Calls", str(calls))
         resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
         if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
             etag = '"' + hashlib.md5(resp.data, usedforsecurity=False).hexdigest() + '"'
@@ -199,12 +201,13 @@ def create_app(config: ServerConfig | None = None) -> Any:
     config = config or ServerConfig()
     loader.configure(config)
     app = falcon.App(middleware=[RequestSelection(config)], cors_enable=False)
-    app.req_options.strip_url_path_trailing_slash = False
+    app.req_options.strip_url_path_trailing_slash = True  # /api/ and /api/instances/ as 1.1 served them
     app.resp_options.secure_cookies_by_default = True
     api = Api(plugins.collections(), config.max_body_bytes)
     app.add_route("/api", EntryPoint(api))
     app.add_route("/api/docs", DocsResource(api))
     app.add_route("/api/docs/{collection}", DocsResource(api))
+    app.add_route("/api/docs/{collection}/{operation}", DocsResource(api))
     app.add_route("/api/openapi.json", OpenApiResource(api))
     for collection in api.collections.values():
         routes = collection.routes(api, collection) if collection.routes else generic_routes(api, collection)

@@ -17,9 +17,9 @@ from typing import Any
 import falcon
 
 from deltacloud.api.objectstore import BLOB_PATH
-from deltacloud.api.params import check_object_id, validate
+from deltacloud.api.params import check_object_id, validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
-from deltacloud.errors import MethodNotAllowedError, NotFoundError, PayloadTooLargeError
+from deltacloud.errors import AuthenticationError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError
 from deltacloud.http.blob_io import (
     FormUpload,
     UploadError,
@@ -76,6 +76,8 @@ class BucketOps:
         if op is None or not self.api.operation_supported(op, self.collection, state):
             raise MethodNotAllowedError(f"Driver '{state.driver_name}' does not support {name} on buckets",
                                         allowed=self.allowed(state, template))
+        if op.auth and state.credentials is None:  # 401 before any parameter is judged
+            raise AuthenticationError("Authentication required")
         return op, state
 
     def allowed(self, state: RequestState, template: str) -> list[str]:
@@ -121,7 +123,7 @@ class BucketOps:
 def warn(resp: falcon.Response, ignored: list[str]) -> None:
     """The ``Warning`` header listing parameters nothing read (never a 400)."""
     if ignored:
-        resp.set_header("Warning", f'299 - "Ignored parameters: {", ".join(ignored)[:200]}"')
+        resp.set_header("Warning", warning_header(ignored))
 
 
 class BucketResource(MemberResource):

@@ -14,6 +14,7 @@ from deltacloud.api.offer import Offer, make_offer
 from deltacloud.api.params import validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver
+from deltacloud.driver.statemachine import ACTIONS
 from deltacloud.errors import (
     AuthenticationError,
     DeltacloudError,
@@ -156,13 +157,13 @@ class Api:
         op, path_values = self._find(collection, kind, name, state, id, method or req.method)
         try:
             values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
+            values.update(path_values)
+            if ignored:
+                resp.set_header("Warning", warning_header(ignored))
+            result = self._call(state.driver(), op, id, values, state)
         except ValidationError:
             check_credentials(op, state)
             raise
-        values.update(path_values)
-        if ignored:
-            resp.set_header("Warning", warning_header(ignored))
-        result = self._call(state.driver(), op, id, values, state)
         self._respond(req, resp, collection, op, result)
 
     def member_actions(self, collection: Collection, segment: str) -> list[tuple[Operation, str | None]]:
@@ -326,8 +327,8 @@ class MemberResource:
             resp.set_header("Allow", ",".join(
                 f"{p.name}:{p.type}:{'required' if p.required else 'optional'}" for p in params))
         else:
-            resp.set_header("Allow", ", ".join(self.api.allowed_methods(self.collection, state_of(req),
-                                                                       member=True)))
+            methods = self.api.allowed_methods(self.collection, state_of(req), member=True)
+            resp.set_header("Allow", ", ".join(_by_state(self.collection, state_of(req), id, methods, "DELETE")))
         resp.status = 200
 
 
@@ -348,6 +349,27 @@ class ActionResource:
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
         self.api.execute(req, resp, self.collection, "action", id, action, method="DELETE")
+
+    def on_options(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
+        """The methods this action URL answers for this object now (an instance's state narrows them)."""
+        state = state_of(req)
+        methods = self.api.allowed_methods(self.collection, state, member=True, action=action)
+        resp.set_header("Allow", ", ".join(_by_state(self.collection, state, id, methods, "POST", action)))
+        resp.status = 200
+
+
+def _by_state(collection: Collection, state: RequestState, id: str, methods: list[str], method: str,
+              action: str = "destroy") -> list[str]:
+    """``methods`` without ``method`` when the instance's state does not allow ``action`` (so no 405 follows)."""
+    if collection.name != "instances" or method not in methods:
+        return methods
+    driver = state.driver()
+    machine = type(driver).state_machine
+    if action not in ACTIONS:  # not a state-machine action (a sub-object, say): the state does not decide
+        return methods
+    if machine.allows(driver.instance(id).state, action):
+        return methods
+    return [m for m in methods if m != method]
 
 
 def _action_segment(op: Operation) -> str | None:

@@ -33,7 +33,7 @@ class ApiLink:
 
 
 def _dumps(doc: Any) -> bytes:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")  # lone surrogates
 
 
 def _writer(table: dict[type, Any], item: Any) -> Any:

@@ -36,7 +36,7 @@ def _base(ctx: RenderContext) -> dict[str, Any]:
 
 def render_api(data: dict[str, Any], links: Sequence[Any], ctx: RenderContext) -> bytes:
     """The entry point page."""
-    return _env().get_template("api.html").render(api=data, **_base(ctx)).encode()
+    return _env().get_template("api.html").render(api=data, **_base(ctx)).encode("utf-8", "replace")
 
 
 def render_list(items: list[dict[str, Any]], collection: Collection, ctx: RenderContext) -> bytes:
@@ -47,7 +47,7 @@ def render_list(items: list[dict[str, Any]], collection: Collection, ctx: Render
         form = {"href": ctx.href(collection.name), "fields": operation_fields(create, collection, ctx),
                 "title": create.description}
     return _env().get_template("list.html").render(
-        collection=collection, items=items, form=form, **_base(ctx)).encode()
+        collection=collection, items=items, form=form, **_base(ctx)).encode("utf-8", "replace")
 
 
 def render_item(data: dict[str, Any], collection: Collection, ctx: RenderContext) -> bytes:
@@ -58,15 +58,15 @@ def render_item(data: dict[str, Any], collection: Collection, ctx: RenderContext
         fields = operation_fields(op, collection, ctx) if op is not None and op.kind == "action" else []
         forms.append({"rel": action["rel"], "href": action["href"], "method": action["method"], "fields": fields})
     return _env().get_template("item.html").render(
-        collection=collection, item=data, forms=forms, **_base(ctx)).encode()
+        collection=collection, item=data, forms=forms, **_base(ctx)).encode("utf-8", "replace")
 
 
 def render_error(status: int, message: str, driver: str, provider: str | None) -> bytes:
     """An error page."""
     return _env().get_template("error.html").render(
-        status=status, message=message, driver=driver, provider=provider).encode()
+        status=status, message=message, driver=driver, provider=provider).encode("utf-8", "replace")
 
 
 def render_docs(described: list[Any], ctx: RenderContext) -> bytes:
     """The documentation page: collections, operations, methods, URLs and parameters."""
-    return _env().get_template("docs.html").render(described=described, **_base(ctx)).encode()
+    return _env().get_template("docs.html").render(described=described, **_base(ctx)).encode("utf-8", "replace")

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
+#: Characters XML 1.0 cannot carry in any form (not even as references): C0 controls other than
+#: tab, LF and CR, lone surrogates, U+FFFE and U+FFFF. Whatever a cloud returns, they are written
+#: as U+FFFD, so every document stays well-formed.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;"})
 
 
+def xml_text(value: object) -> str:
+    """``value`` as text XML 1.0 can carry: forbidden characters replaced by U+FFFD."""
+    text = str(value)
+    return _FORBIDDEN.sub("\ufffd", text) if _FORBIDDEN.search(text) else text
+
+
 def esc(value: object) -> str:
-    """Escape text or an attribute value (attributes are single-quoted)."""
-    return str(value).translate(_ESCAPES)
+    """Escape text or an attribute value (attributes are single-quoted); never a character XML forbids."""
+    return xml_text(value).translate(_ESCAPES)
 
 
 def cdata(value: object) -> str:
-    """Wrap text in CDATA, splitting any ``]]>`` it contains."""
-    return "<![CDATA[" + str(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
+    """Wrap text in CDATA, splitting any ``]]>`` it contains; never a character XML forbids."""
+    return "<![CDATA[" + xml_text(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def attrs(**values: object) -> str:

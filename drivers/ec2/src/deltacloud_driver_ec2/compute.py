@@ -6,7 +6,7 @@ import base64
 import contextlib
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from xml.etree.ElementTree import Element
 
 from deltacloud.driver import Filters
@@ -28,12 +28,26 @@ DEFAULT_SNAPSHOT_DEVICE = "/dev/sdf"
 
 
 @contextlib.contextmanager
-def references_checked(what: str) -> Iterator[None]:
-    """Inside a create, an unknown referenced id (image, key, firewall, snapshot) is the client's 400."""
+def references_checked(what: str, params: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Inside a create, an unknown referenced id (image, key, firewall, snapshot) is the client's 400.
+
+    ``params`` maps an EC2 error code (or words of its message) to the request parameter it blames
+    (``{"InvalidAMIID": "image_id"}``): the 400 then names that parameter.
+    """
     try:
         yield
-    except NotFoundError as exc:
+    except (NotFoundError, ValidationError) as exc:
+        blamed = next((param for prefix, param in (params or {}).items() if prefix in exc.message), None)
+        if blamed is not None:
+            raise ValidationError(f"{what}: {exc.message}", param=blamed) from exc
+        if isinstance(exc, ValidationError):
+            raise
         raise ValidationError(f"{what}: {exc.message}") from exc
+
+
+#: EC2 error codes of a launch that blame one request parameter (the cloud checks these references itself).
+LAUNCH_REFERENCES = {"InvalidAMIID": "image_id", "InvalidAvailabilityZone": "realm_id", "InvalidZone": "realm_id",
+                     "Invalid Availability Zone": "realm_id"}
 
 
 def name_tags(resource_type: str, name: str | None, description: str | None = None) -> dict[str, str]:
@@ -167,13 +181,13 @@ class ComputeMixin(Ec2Session):
     def _launch_profile(self, image_id: str, options: LaunchOptions) -> str:
         if options.hardware_profile_id:
             return options.hardware_profile_id
-        image = self.image(image_id)
+        image = options.image or self.image(image_id)  # the default profile follows the image's architecture
         return profiles.default_profile(image.architecture)
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | Sequence[Instance]:
         """``RunInstances``: profile, realm, key, user data, firewalls, name tag, count, snapshot volume."""
         count = options.instance_count or 1
-        with references_checked("Cannot launch"):
+        with references_checked("Cannot launch", LAUNCH_REFERENCES):
             params = {"Action": "RunInstances", "ImageId": image_id, "MinCount": str(count),
                       "MaxCount": str(count), "InstanceType": self._launch_profile(image_id, options)}
             if options.realm_id:

@@ -37,3 +37,5 @@ class Ec2Driver(ComputeMixin, AccessMixin, EbsMixin, BalancerMixin, BucketMixin)
     features: ClassVar[Sequence[str]] = FEATURES
     providers_known: ClassVar[tuple[Provider, ...]] = providers.known_providers()
     default_provider: ClassVar[str | None] = providers.DEFAULT_REGION
+    #: RunInstances checks the image and the zone itself: no DescribeImages/Zones before a launch.
+    launch_checks: ClassVar[frozenset[str]] = frozenset({"image_id", "realm_id"})

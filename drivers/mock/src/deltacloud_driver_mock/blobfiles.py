@@ -34,6 +34,8 @@ class FileChunks:
         return self
 
     def __next__(self) -> bytes:
+        if self._file.closed:  # asked again after its end
+            raise StopIteration
         chunk = self._file.read(CHUNK)
         if not chunk:
             self.close()
