@@ -26,29 +26,42 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import libcloud
 
-FIXTURES = Path(libcloud.__file__).parent / "test" / "compute" / "fixtures"
+FIXTURES = Path(libcloud.__file__).parent / "test"
 REPLAY_USER, REPLAY_PASSWORD = "demo", "replay-secret"
 #: The token in the recorded Keystone v2 answer.
 TOKEN = "aaaaaaaaaaaa-bbb-cccccccccccccc"
 #: The hosts of the recorded service catalog's endpoints (all of them point here once served).
 RECORDED_HOSTS = re.compile(r"https://[A-Za-z0-9_.-]+")
 
-#: (method, path regex) -> (status, fixture file under FIXTURES)
-OPENSTACK_ROUTES: list[tuple[str, str, int, str]] = [
-    ("GET", r"/v2/1337/servers/detail", 200, "openstack_v1_1/_servers_detail.json"),
-    ("GET", r"/v2/1337/servers/12064", 200, "openstack_v1_1/_servers_12064.json"),
-    ("POST", r"/v2/1337/servers", 202, "openstack_v1_1/_servers_create.json"),
-    ("GET", r"/v2/1337/flavors(/detail)?", 200, "openstack_v1_1/_flavors_detail.json"),
-    ("GET", r"/v2/1337/images/detail", 200, "openstack_v1_1/_images_detail.json"),
-    ("GET", r"/v2/1337/os-keypairs", 200, "openstack_v1_1/_os_keypairs.json"),
+#: (method, path regex, status, fixture file under FIXTURES or "" for none[, extra headers])
+Route = tuple[str, str, int, str] | tuple[str, str, int, str, dict[str, str]]
+
+OPENSTACK_ROUTES: list[Route] = [
+    ("GET", r"/v2/1337/servers/detail", 200, "compute/fixtures/openstack_v1_1/_servers_detail.json"),
+    ("GET", r"/v2/1337/servers/12064", 200, "compute/fixtures/openstack_v1_1/_servers_12064.json"),
+    ("POST", r"/v2/1337/servers", 202, "compute/fixtures/openstack_v1_1/_servers_create.json"),
+    ("GET", r"/v2/1337/flavors(/detail)?", 200, "compute/fixtures/openstack_v1_1/_flavors_detail.json"),
+    ("GET", r"/v2/1337/images/detail", 200, "compute/fixtures/openstack_v1_1/_images_detail.json"),
+    ("GET", r"/v2/1337/os-keypairs", 200, "compute/fixtures/openstack_v1_1/_os_keypairs.json"),
+]
+
+_SWIFT = r"/v1/MossoCloudFS_11111-111111111-1111111111-1111111"
+#: Cloud Files (Swift) of the recorded catalog's ORD region. A HEAD of a container answers with
+#: the counts the recorded account listing gives it (libcloud's recording has no such answer).
+CLOUDFILES_ROUTES: list[Route] = [
+    ("GET", _SWIFT, 200, "storage/fixtures/cloudfiles/list_containers.json"),
+    ("HEAD", _SWIFT + "/container1", 204, "",
+     {"x-container-object-count": "4", "x-container-bytes-used": "3484450"}),
+    ("GET", _SWIFT + "/container1", 200, "storage/fixtures/cloudfiles/list_container_objects.json"),
 ]
 
 
 class Replay:
     """The WSGI app: Keystone v2 tokens, then the recorded Nova answers."""
 
-    def __init__(self, routes: Iterable[tuple[str, str, int, str]]) -> None:
-        self.routes = [(m, re.compile(p + r"/?"), status, name) for m, p, status, name in routes]
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes = [(r[0], re.compile(r[1] + r"/?"), r[2], r[3], r[4] if len(r) > 4 else {})  # type: ignore[misc]
+                       for r in routes]
         self.base = ""
         self.calls: list[tuple[str, str]] = []
 
@@ -61,9 +74,11 @@ class Replay:
             return self._tokens(body, start_response)
         if environ.get("HTTP_X_AUTH_TOKEN") != TOKEN:
             return _json(start_response, 401, {"unauthorized": {"code": 401, "message": "token required"}})
-        for route_method, pattern, status, name in self.routes:
+        for route_method, pattern, status, name, headers in self.routes:
             if route_method == method and pattern.fullmatch(path):
-                return _send(start_response, status, (FIXTURES / name).read_bytes())
+                if "marker=" in environ.get("QUERY_STRING", ""):
+                    return _send(start_response, 204, b"")  # a recorded listing is one page: nothing after it
+                return _send(start_response, status, (FIXTURES / name).read_bytes() if name else b"", headers)
         return _json(start_response, 404, {"itemNotFound": {"code": 404, "message": "no recording for this path"}})
 
     def _tokens(self, body: bytes, start_response: Callable[..., Any]) -> list[bytes]:
@@ -75,14 +90,16 @@ class Replay:
             return _json(start_response, 400, {"badRequest": {"code": 400, "message": "malformed request"}})
         if given != (REPLAY_USER, REPLAY_PASSWORD):
             return _json(start_response, 401, {"unauthorized": {"code": 401, "message": "bad credentials"}})
-        recorded = (FIXTURES / "openstack" / "_v2_0__auth.json").read_text()
+        recorded = (FIXTURES / "compute" / "fixtures" / "openstack" / "_v2_0__auth.json").read_text()
         return _send(start_response, 200, RECORDED_HOSTS.sub(self.base, recorded).encode())
 
 
-def _send(start_response: Callable[..., Any], status: int, data: bytes) -> list[bytes]:
-    reason = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}[status]
+def _send(start_response: Callable[..., Any], status: int, data: bytes,
+          headers: dict[str, str] | None = None) -> list[bytes]:
+    reason = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
+              404: "Not Found"}[status]
     start_response(f"{status} {reason}", [("Content-Type", "application/json; charset=UTF-8"),
-                                          ("Content-Length", str(len(data)))])
+                                          ("Content-Length", str(len(data))), *(headers or {}).items()])
     return [data]
 
 
@@ -109,7 +126,7 @@ class ReplayServer:
     thread: threading.Thread
 
     @classmethod
-    def start(cls, routes: Iterable[tuple[str, str, int, str]]) -> ReplayServer:
+    def start(cls, routes: Iterable[Route]) -> ReplayServer:
         """Serve the replay of ``routes``."""
         app = Replay(routes)
         server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)

@@ -14,7 +14,7 @@ import requests
 from deltacloud.config import ServerConfig
 
 from ..servers import ApiServer
-from .replay import OPENSTACK_ROUTES, REPLAY_PASSWORD, REPLAY_USER, ReplayServer
+from .replay import CLOUDFILES_ROUTES, OPENSTACK_ROUTES, REPLAY_PASSWORD, REPLAY_USER, ReplayServer
 
 AUTH = (REPLAY_USER, REPLAY_PASSWORD)
 JSON = {"Accept": "application/json"}
@@ -23,7 +23,7 @@ JSON = {"Accept": "application/json"}
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Our API (rackspace, region dfw) with the identity service replaced by the replay."""
-    replay = ReplayServer.start(OPENSTACK_ROUTES)
+    replay = ReplayServer.start([*OPENSTACK_ROUTES, *CLOUDFILES_ROUTES])
     server = ApiServer.start(ServerConfig(driver="rackspace", provider="dfw",
                                           driver_options={"rackspace": {"identity_url": replay.url}}))
     try:
@@ -48,3 +48,14 @@ def test_an_unknown_region_is_400_and_a_wrong_key_401(api: str) -> None:
     assert unknown.status_code == 400 and "dfw" in unknown.text
     wrong = requests.get(f"{api}/instances", auth=(REPLAY_USER, "wrong"), headers=JSON, timeout=30)
     assert wrong.status_code == 401 and "wrong" not in wrong.text
+
+
+def test_cloud_files_containers_are_buckets(api: str) -> None:
+    ord_ = {**JSON, "X-Deltacloud-Provider": "ord"}
+    get = lambda path: requests.get(f"{api}{path}", auth=AUTH, headers=ord_, timeout=30)  # noqa: E731
+    assert sorted(b["id"] for b in get("/buckets").json()["buckets"]) == ["container1", "container2", "container3"]
+    bucket = get("/buckets/container1").json()["bucket"]
+    assert int(bucket["size"]) == 4, bucket  # the four objects of the recorded container listing
+    shown = get("/buckets/container1").text
+    assert all(name in shown for name in ("foo test 1", "foo test 2", "foo tes 3", "foo test 3")), shown
+    assert get("/buckets/no-such-container").status_code == 404

@@ -93,7 +93,7 @@ class OpenStackDriver(Driver):
     def backend(self) -> Iterator[Any]:
         """A pooled libcloud OpenStack driver (its Keystone token reused) for this request alone."""
         key = pool_key("openstack", self.provider, self.credentials, self.region)
-        with ERRORS.translating(), measured(), POOL.checkout(key, self._make) as driver:
+        with self.ERRORS.translating(), measured(), POOL.checkout(key, self._make) as driver:
             yield driver
 
     def _node(self, driver: Any, id: str) -> Node:
