@@ -34,7 +34,7 @@ def test_discovery_follows_the_entry_point(any_client: Client, server) -> None:
     assert any_client.version == api["version"]
     assert any_client.driver == "mock"
     assert any_client.collections == [link["rel"] for link in api["links"]]
-    assert any_client.supports("keys") and not any_client.supports("networks")
+    assert any_client.supports("keys") and not any_client.supports("widgets")
     feature = any_client.feature("instances", "user_data")
     assert feature is not None and feature.operation == "create" and feature.params == ("user_data",)
     assert any_client.feature("instances", "sandboxing") is None
@@ -47,8 +47,11 @@ def test_a_host_url_finds_the_api(server) -> None:
 
 
 def test_an_unadvertised_collection_is_refused_locally(client: Client) -> None:
-    with pytest.raises(NotSupportedError, match="networks"):
-        client.networks()
+    assert client.collections  # the entry point is read once
+    sent = sum(client.transport.statuses.values())
+    with pytest.raises(NotSupportedError, match="widgets"):
+        client.list("widgets")
+    assert sum(client.transport.statuses.values()) == sent
 
 
 def test_every_advertised_collection_lists_and_shows(any_client: Client) -> None:

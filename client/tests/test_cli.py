@@ -1,0 +1,213 @@
+"""``deltacloudc`` as a real subprocess against a live mock server of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from client_support import PASSWORD, USER, start_mock
+
+from deltacloud_client import Client, Poller
+
+DELTACLOUDC = Path(sys.executable).with_name("deltacloudc")
+
+
+@pytest.fixture(scope="module")
+def cli_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A mock server only these tests use, so its instances are known.
+
+    Its transitions take 1.5 s, longer than a command takes to start, so ``wait`` has a PENDING to show.
+    """
+    process = start_mock(tmp_path_factory.mktemp("dcc-cli"), delay="1.5")
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture
+def env(cli_server) -> dict[str, str]:
+    """The environment a user sets: URL, user and password."""
+    return {**os.environ, "DELTACLOUD_URL": cli_server.url, "DELTACLOUD_USER": USER,
+            "DELTACLOUD_PASSWORD": PASSWORD}
+
+
+@pytest.fixture
+def api(cli_server) -> Client:
+    """The library, to change the cloud underneath the command line."""
+    return Client(cli_server.url, USER, PASSWORD)
+
+
+def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``deltacloudc ARGS`` and wait for it."""
+    return subprocess.run([str(DELTACLOUDC), *args], env=env, capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+def test_the_console_script_is_installed() -> None:
+    assert DELTACLOUDC.exists(), "pip install ./client installs the deltacloudc script"
+
+
+def test_tables_by_default(env) -> None:
+    done = run(env, "instances")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:3] == ["ID", "NAME", "STATE"]
+    assert [line.split()[0] for line in lines[1:5]] == ["inst0", "inst1", "inst2", "inst3"]
+    shown = run(env, "instances", "show", "inst1")
+    assert "state                RUNNING" in shown.stdout and "actions" in shown.stdout
+
+
+def test_json_for_scripts(env, api: Client) -> None:
+    done = run(env, "--format", "json", "images", "--owner_id", "mockuser")
+    assert done.returncode == 0 and [i["id"] for i in json.loads(done.stdout)] == ["img3"]
+    entry = json.loads(run(env, "--format", "json", "api").stdout)
+    assert set(entry["collections"]) == set(api.collections) and entry["driver"] == "mock"
+    states = json.loads(run(env, "instance_states", "--format", "json").stdout)
+    assert {"from": "stopped", "to": "finish", "by": "destroy"} in states
+
+
+def test_the_url_and_user_from_options(cli_server) -> None:
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("DELTACLOUD_")}
+    bare["DELTACLOUD_PASSWORD"] = PASSWORD
+    done = run(bare, "--url", cli_server.url, "--user", USER, "--driver", "mock", "realms")
+    assert done.returncode == 0 and "United States" in done.stdout
+
+
+def test_create_act_wait_path_drive_destroy(env, api: Client) -> None:
+    created = run(env, "--format", "json", "instances", "create", "--image_id", "img1", "--hwp_id", "m1-small",
+                  "--name", "from-cli", "--user_data", "hello")
+    assert created.returncode == 0, created.stderr
+    ident = json.loads(created.stdout)["id"]
+    waited = run(env, "instances", "wait", ident, "--state", "running", "--timeout", "30")
+    assert waited.returncode == 0, waited.stderr
+    assert f"{ident}: PENDING" in waited.stderr and f"{ident}: RUNNING after" in waited.stderr  # progress
+    assert run(env, "instances", "path", ident, "--state", "finish").stdout.split() == ["stop", "destroy"]
+    stopped = run(env, "instances", "stop", ident)
+    assert stopped.returncode == 0 and ("STOPPING" in stopped.stdout or "STOPPED" in stopped.stdout)
+    driven = run(env, "instances", "drive", ident, "--state", "finish", "--timeout", "30")
+    assert driven.returncode == 0, driven.stderr
+    assert f"{ident}: destroy" in driven.stderr and f"{ident}: FINISH after" in driven.stderr
+    assert ident not in {i.id for i in api.instances()}
+
+
+def test_actions_of_other_collections(env, api: Client) -> None:
+    done = run(env, "--format", "json", "storage_volumes", "create", "--capacity", "1")
+    volume = json.loads(done.stdout)["id"]
+    attached = run(env, "storage_volumes", "attach", volume, "--instance_id", "inst0", "--device", "/dev/sdx")
+    assert attached.returncode == 0 and api.storage_volume(volume).instance_id == "inst0"
+    assert run(env, "storage_volumes", "detach", volume).returncode == 0
+    assert run(env, "storage_volumes", "destroy", volume).returncode == 0
+    assert volume not in {v.id for v in api.storage_volumes()}
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("instances", "show", "nope"), 4, "NotFoundError"),
+    (("instances", "destroy", "inst0"), 5, "does not offer 'destroy'"),
+    (("instances", "create", "--hwp_id", "m1-small"), 6, "image_id"),
+    (("keys", "create", "--name", "test-key"), 6, "ConflictError"),
+    (("widgets",), 7, "does not support 'widgets'"),
+    (("instances", "wait", "inst0", "--state", "stopped", "--timeout", "0.3"), 9, "WaitTimeoutError"),
+    (("instances", "wait", "inst0", "--state", "start"), 5, "cannot follow"),
+    (("instances", "show"), 2, "show needs an ID"),
+    (("instances", "--bogus"), 2, "--bogus needs a value"),
+    ((), 2, "usage"),
+])
+def test_exit_codes(env, args: tuple[str, ...], code: int, message: str) -> None:
+    done = run(env, *args)
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr
+
+
+def test_exit_codes_for_credentials_and_reachability(env) -> None:
+    assert run({**env, "DELTACLOUD_PASSWORD": "wrong"}, "instances").returncode == 3
+    from deltacloud.testing import free_port
+
+    gone = run({**env, "DELTACLOUD_URL": f"http://127.0.0.1:{free_port()}/api"}, "instances")
+    assert gone.returncode == 10 and "Cannot reach" in gone.stderr
+    assert run({k: v for k, v in env.items() if k != "DELTACLOUD_URL"}, "instances").returncode == 2
+
+
+def test_the_password_prompt_does_not_echo(env) -> None:
+    prompted = {k: v for k, v in env.items() if k != "DELTACLOUD_PASSWORD"}
+    pid, master = pty.fork()
+    if pid == 0:  # the child: a terminal of its own, as a user has
+        os.execve(str(DELTACLOUDC), [str(DELTACLOUDC), "realms"], prompted)
+    seen = b""
+    deadline = time.monotonic() + 30
+    sent = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not sent and b"Password for mockuser" in seen:
+            os.write(master, PASSWORD.encode() + b"\n")
+            sent = True
+    _, status = os.waitpid(pid, 0)
+    os.close(master)
+    assert sent and os.waitstatus_to_exitcode(status) == 0, seen
+    assert b"United States" in seen and PASSWORD.encode() not in seen
+
+
+def read_line(process: subprocess.Popen[str], deadline: float) -> str | None:
+    """The next line of ``process``'s output, or ``None`` when the deadline passes first."""
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.2)
+        if ready:
+            return process.stdout.readline()
+    return None
+
+
+def test_watch_reports_changes_as_they_happen(env, api: Client) -> None:
+    before = api.instances()
+    watcher = subprocess.Popen([str(DELTACLOUDC), "instances", "watch", "--interval", "0.1"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    try:
+        deadline = time.monotonic() + 60
+        summary = read_line(watcher, deadline)
+        running = sum(1 for i in before if i.state == "RUNNING")
+        assert summary is not None and summary.startswith(f"{len(before)} instances: ")
+        assert f"RUNNING {running}" in summary
+        poller = Poller(interval=0.05, max_interval=0.2)
+        launched = api.create_instance("img1", name="watched")
+        api.drive(launched, "FINISH", 30, poller=poller)  # PENDING, RUNNING, STOPPING, STOPPED, gone
+        wanted = [f"{launched.id} (watched) appeared", f"{launched.id} (watched) is gone"]
+        lines: list[str] = []
+        while wanted and time.monotonic() < deadline:
+            line = read_line(watcher, deadline)
+            if line is None:
+                break
+            lines.append(line)
+            if wanted[0] in line:
+                wanted.pop(0)
+        assert not wanted, lines
+        assert any("-> STOPPING" in line or "-> STOPPED" in line for line in lines), lines
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(timeout=15) == 0
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+            watcher.wait(timeout=5)
+
+
+def test_watch_in_json_ends_after_its_polls(env, api: Client) -> None:
+    done = run(env, "--format", "json", "instances", "watch", "--interval", "0.05", "--polls", "3")
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout.splitlines()[0])
+    assert first["event"] == "summary" and first["total"] == len(api.instances())
