@@ -72,3 +72,6 @@ def test_leaks_are_reported(install: Callable[[str], str], suite: Callable[..., 
     result.stdout.fnmatch_lines(["*the suite could not destroy what it created (left in the cloud):*",
                                  "*instances/vm1: AssertionError: * DELETE */api/instances/vm1 -> 502*",
                                  "*the cloud refuses to destroy anything today*"])
+    result.stdout.fnmatch_lines(["*= deltacloud conformance: 1 left in the cloud, not cleaned =*",
+                                 "test_conformance.py::TestInstanceCreate::test_shown_and_listed: instances/vm1: "
+                                 "AssertionError: * DELETE */api/instances/vm1 -> 502 application/xml"])

@@ -111,3 +111,17 @@ def test_two_drivers_in_one_run(install: Callable[[str], str], pytester: pytest.
     result = pytester.runpytest("-p", "no:cacheprovider", "-rfEs", "-k", "TestAdvertisedFeatures or TestKeys")
     result.assert_outcomes(passed=1 + 4 + 1, skipped=4)
     result.stdout.fnmatch_lines([f"SKIPPED * driver '{second}' does not advertise the collection 'keys' at /api"])
+
+
+def test_unknown_state_is_flagged_at_once(install: Callable[[str], str],
+                                          suite: Callable[..., pytest.RunResult]) -> None:
+    """A state the driver's own machine lacks fails where it is first seen, naming the method and the states."""
+    name = install("ActiveDriver")
+    result = suite(name, COMPLETE_FEATURES, select="TestInstanceDestroy")
+    result.assert_outcomes(failed=1, errors=1)  # the test, then its teardown: the instance cannot be destroyed
+    flagged = ("*unknown state 'ACTIVE' from the driver's instance()/instances(); its states are PENDING, RUNNING, "
+               "STOPPING, STOPPED, FINISH (/api/instance_states): map the cloud's state to one of them*")
+    result.stdout.fnmatch_lines([flagged])
+    result.stdout.fnmatch_lines(["FAIL instances*",
+                                 "*first: AssertionError: unknown state 'ACTIVE' from the driver's instance()/*"])
+    assert "assert None" not in result.stdout.str()

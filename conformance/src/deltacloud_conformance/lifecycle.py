@@ -1,7 +1,10 @@
 """Instances through the API: launch (tracked), observe with bounded waits, walk the state machine, destroy.
 
 Every wait is bounded by ``Settings.state_timeout`` and polls with a growing interval, so a
-slow cloud is given time and a stuck one fails with the state it was stuck in.
+slow cloud is given time and a stuck one fails with the state it was stuck in. Every instance
+document read here is checked at once for a state the driver's own state machine does not
+know, naming the driver method that reported it; what the cloud made for an instance
+(``dependents``) is tracked as it shows up.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from deltacloud_conformance.client import ApiResponse, DeltacloudApi
+from deltacloud_conformance.dependents import Dependents
 from deltacloud_conformance.documents import Machine
 from deltacloud_conformance.tracker import Tracker
 
@@ -44,19 +48,57 @@ def poll(check: Callable[[], Any], settings: Settings, what: str) -> Any:
         pause = min(pause * 2, settings.max_poll)
 
 
+def driver_method(response: ApiResponse) -> str:
+    """The driver method whose result an instance request answers with, for messages."""
+    path = response.url.split("?", 1)[0].rstrip("/")
+    tail = path.rsplit("/instances", 1)[-1].strip("/").split("/")
+    if response.method == "POST" and tail == [""]:
+        return "create_instance()"
+    if response.method == "POST" and len(tail) == 2:
+        return f"{tail[1]}_instance()"
+    if tail == [""]:
+        return "instances()"
+    return "instance()/instances()"
+
+
+def check_state(machine: Machine, element: Any, response: ApiResponse) -> str:
+    """The ``<state>`` of an instance element; ``AssertionError`` at once if the state machine does not know it."""
+    __tracebackhide__ = True
+    state = (element.findtext("state") or "").strip()
+    if state.lower() not in machine.states or state.lower() == "start":
+        allowed = ", ".join(s.upper() for s in machine.states if s != "start")
+        raise AssertionError(
+            f"unknown state {state!r} from the driver's {driver_method(response)}; its states are {allowed} "
+            f"(/api/instance_states): map the cloud's state to one of them (instance {element.get('id')}, "
+            f"{response.method} {response.url})")
+    return state
+
+
 class Instances:
     """Instance operations of one test, all creations tracked."""
 
     def __init__(self, api: DeltacloudApi, machine: Machine, tracker: Tracker, settings: Settings) -> None:
         self.api, self.machine, self.tracker, self.settings = api, machine, tracker, settings
         tracker.destroyers.setdefault("instances", self.destroy)
+        self.dependents = Dependents(api, tracker, settings.state_timeout)
+
+    def _checked(self, response: ApiResponse) -> None:
+        """Check the states of the instances an XML answer shows, and note what the cloud made for them."""
+        if response.status not in (200, 201, 202) or response.content_type not in ("application/xml", "text/xml"):
+            return
+        root = response.xml()
+        for element in (list(root) if root.tag == "instances" else [root] if root.tag == "instance" else []):
+            check_state(self.machine, element, response)
+            self.dependents.note_volumes(element)
 
     # -- launching -----------------------------------------------------------------------------
 
     def create(self, params: Mapping[str, Any], **kwargs: Any) -> ApiResponse:
         """POST /instances with ``params``, tracking whatever it creates; the raw answer."""
+        self.dependents.take_baseline()
         response = self.api.post("/instances", data=params, **kwargs)
         self.tracker.track_created(response, "instances")
+        self._checked(response)
         return response
 
     def launch(self, params: Mapping[str, Any]) -> Any:
@@ -73,8 +115,10 @@ class Instances:
     # -- observing -----------------------------------------------------------------------------
 
     def show(self, id: str) -> ApiResponse:
-        """GET the instance (any status)."""
-        return self.api.get(f"/instances/{id}")
+        """GET the instance (any status); its state checked."""
+        response = self.api.get(f"/instances/{id}")
+        self._checked(response)
+        return response
 
     def state(self, id: str) -> str | None:
         """The instance's state, upper case; None once it is gone (404)."""
@@ -98,8 +142,11 @@ class Instances:
     def act(self, id: str, action: str) -> ApiResponse:
         """Ask for ``action``: DELETE for destroy, POST ``/<id>/<action>`` otherwise."""
         if action == "destroy":
+            self.dependents.note_addresses(id)
             return self.api.delete(f"/instances/{id}")
-        return self.api.post(f"/instances/{id}/{action}")
+        response = self.api.post(f"/instances/{id}/{action}")
+        self._checked(response)
+        return response
 
     def path_to_destroy(self, state: str) -> list[str] | None:
         """The shortest list of client actions from stable ``state`` to destroyed; None if there is none."""

@@ -215,12 +215,18 @@ def dc_offer(dc_api: DeltacloudApi, dc_launch_images: list[str] | None, _dc_offe
 
 
 @pytest.fixture
-def dc_tracker(dc_api: DeltacloudApi) -> Iterator[Tracker]:
-    """Records what a test creates and destroys it at teardown, even when the test failed."""
+def dc_tracker(dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> Iterator[Tracker]:
+    """Records what a test creates and destroys it at teardown, even when the test failed.
+
+    What could not be destroyed errors the test and is listed again at the end of the run.
+    """
     tracker = Tracker(dc_api)
     yield tracker
     problems = tracker.cleanup()
     if problems:
+        summary = request.config.pluginmanager.get_plugin("deltacloud-conformance-summary")
+        if isinstance(summary, SummaryPlugin):
+            summary.summary.leaked(request.node.nodeid, problems)
         pytest.fail("the suite could not destroy what it created (left in the cloud):\n  " + "\n  ".join(problems),
                     pytrace=False)
 

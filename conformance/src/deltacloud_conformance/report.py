@@ -2,7 +2,8 @@
 
 The plugin feeds it every test report of the suite's tests; at the end of the run it prints one
 line per area with its counts and, for an area that failed, the first reason in one line, so a
-driver author sees at a glance which collection to work on next.
+driver author sees at a glance which collection to work on next. Then it lists everything the
+suite could not destroy, so an operator knows what to remove from the cloud by hand.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ class Summary:
         self.areas: dict[str, Area] = {}
         self.by_nodeid: dict[str, str] = {}
         self.target = ""
+        self.leaks: list[str] = []  # "collection/id: why", for what a test's teardown could not destroy
+
+    def leaked(self, nodeid: str, problems: Iterable[str]) -> None:
+        """Remember what a test left in the cloud."""
+        self.leaks.extend(f"{nodeid}: {problem}" for problem in problems)
 
     def collected(self, items: Iterable[Any]) -> None:
         """Remember the area of each of the suite's tests."""
@@ -107,6 +113,10 @@ class Summary:
                 out.append(f"{'':<5}{'':<{width}}first: {area.first_failure}")
         return out
 
+    def leak_lines(self) -> list[str]:
+        """What was left in the cloud, one line each: the test, the resource and the first line of why."""
+        return [(leak.strip().splitlines() or [""])[0] for leak in self.leaks]
+
 
 class SummaryPlugin:
     """The pytest hooks that feed a ``Summary`` and print it after the run (registered by the plugin)."""
@@ -133,3 +143,8 @@ class SummaryPlugin:
                 terminalreporter.write_sep("=", "deltacloud conformance by area")
                 for line in lines:
                     terminalreporter.write_line(line)
+            leaks = self.summary.leak_lines()
+            if leaks:
+                terminalreporter.write_sep("=", f"deltacloud conformance: {len(leaks)} left in the cloud, not cleaned")
+                for leak in leaks:
+                    terminalreporter.write_line(leak)

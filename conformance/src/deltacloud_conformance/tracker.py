@@ -1,9 +1,12 @@
 """Everything the suite creates in a cloud is recorded here and destroyed at teardown, pass or fail.
 
 Tests register what a 201 answer created (``track_created``) before asserting anything about
-it, so a failed assertion cannot leak the resource. Teardown destroys in reverse order of
-creation, retries once what failed (a volume may only go once its instance is gone), and
-fails the test, naming each leaked resource, when something could not be destroyed.
+it, so a failed assertion cannot leak the resource. What the cloud made on a test's behalf (a
+volume from a launch's snapshot) is tracked too, naming the instance it was made for (see
+``dependents``). Teardown destroys in reverse order of creation, destroys right after an item
+what its destruction revealed, retries once what failed (a volume may only go once its
+instance is gone), and fails the test, naming each leaked resource, when something could not
+be destroyed.
 """
 
 from __future__ import annotations
@@ -25,8 +28,11 @@ class Tracked:
     collection: str
     id: str
     destroy: Destroyer | None = None
+    made_for: str = ""  # set for what the cloud made on a test's behalf: the resource it was made for
 
     def __str__(self) -> str:
+        if self.made_for:
+            return f"{self.collection}/{self.id} (made by the cloud for {self.made_for})"
         return f"{self.collection}/{self.id}"
 
 
@@ -57,9 +63,12 @@ class Tracker:
         self.destroyers: dict[str, Destroyer] = dict(destroyers or {})
         self.items: list[Tracked] = []
 
-    def track(self, collection: str, id: str, destroy: Destroyer | None = None) -> Tracked:
-        """Remember ``collection/id`` for destruction at teardown (``destroy`` overrides the default)."""
-        item = Tracked(collection, id, destroy)
+    def track(self, collection: str, id: str, destroy: Destroyer | None = None, made_for: str = "") -> Tracked:
+        """Remember ``collection/id`` for destruction at teardown (``destroy`` overrides the default).
+
+        ``made_for`` names the resource the cloud made this one for, when the test did not create it itself.
+        """
+        item = Tracked(collection, id, destroy, made_for)
         self.items.append(item)
         return item
 
@@ -93,11 +102,14 @@ class Tracker:
 
     def cleanup(self, passes: int = 2, pause: float = 0.2) -> list[str]:
         """Destroy everything tracked, newest first; the problems of what could not be destroyed."""
-        pending = list(reversed(self.items))
+        # Newest first; what the cloud made for something goes after it (a volume outlives its instance).
+        pending = sorted(reversed(self.items), key=lambda item: bool(item.made_for))
+        seen = {id(item) for item in pending}
         problems: dict[str, str] = {}
         for attempt in range(passes):
             failed = []
-            for item in pending:
+            while pending:
+                item = pending.pop(0)
                 try:
                     self._destroy(item)
                 except Exception as exc:  # one stuck resource must not keep the others alive
@@ -105,6 +117,9 @@ class Tracker:
                     failed.append(item)
                 else:
                     problems.pop(str(item), None)
+                revealed = [i for i in self.items if id(i) not in seen]  # what the cloud made for ``item``
+                seen.update(id(i) for i in revealed)
+                pending[:0] = revealed
             pending = failed
             if not pending:
                 break
