@@ -8,6 +8,7 @@ from deltacloud.driver import StateMachine
 from deltacloud.models import Address, DriverInfo, HardwareProfile, HardwareProperty, Image, Instance, Key, Realm
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
+from deltacloud.render.parts import known
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, link
 
 
@@ -102,7 +103,7 @@ def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one image."""
     return {"id": i.id, "href": ctx.href("images", i.id), "name": i.name or i.id, "description": i.description,
             "owner": i.owner_id, "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state,
-            "creation_time": i.creation_time, "root_type": i.root_type,
+            **known(creation_time=i.creation_time), "root_type": i.root_type,
             "hardware_profiles": [_ref(ctx, "hardware_profiles", h) for h in i.hardware_profiles],
             "actions": [{"rel": r, "href": h, "method": m} for r, h, m in _image_actions(i, ctx)]}
 
@@ -192,7 +193,7 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
         "hardware_profile": {**_ref(ctx, "hardware_profiles", i.hardware_profile_id),
                              "properties": dict(i.hardware_profile_overrides)},
         "actions": [{"rel": r, "href": h, "method": m} for r, h, m in instance_actions(i, ctx)],
-        "launch_time": i.launch_time, "create_time": i.launch_time,
+        **known(launch_time=i.launch_time, create_time=i.launch_time),
         "public_addresses": [{"type": a.type, "address": a.address, **({"port": a.port} if a.port else {})}
                              for a in i.public_addresses],
         "private_addresses": [{"type": a.type, "address": a.address, **({"port": a.port} if a.port else {})}

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from deltacloud.models import Blob, Bucket
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
+from deltacloud.render.parts import known
 from deltacloud.render.xmlutil import cdata, elem, esc
 
 #: Characters left as they are in a blob id's path segment (as ``RenderContext.href`` does for ids).
@@ -61,7 +62,8 @@ def blob_xml(b: Blob, ctx: RenderContext) -> str:
     entries = "".join(f"<entry key='{esc(k)}'>{cdata(v)}</entry>" for k, v in b.user_metadata)
     return (f"<blob href='{esc(blob_href(ctx, b.bucket, b.id))}' id='{esc(b.id)}'>{elem('bucket', b.bucket)}"
             f"{elem('content_length', b.content_length)}{elem('content_type', b.content_type)}"
-            f"{elem('last_modified', b.last_modified)}<user_metadata>{entries}</user_metadata>"
+            f"{elem('last_modified', b.last_modified) if b.last_modified else ''}"
+            f"<user_metadata>{entries}</user_metadata>"
             f"<content href='{esc(blob_href(ctx, b.bucket, b.id, content=True))}' rel='blob_content'></content>"
             "</blob>")
 
@@ -76,7 +78,7 @@ def blob_json(b: Blob, ctx: RenderContext) -> dict[str, Any]:
     content_href = blob_href(ctx, b.bucket, b.id, content=True)
     return {"id": b.id, "href": href,
             "bucket": {"rel": "bucket", "href": ctx.href("buckets", b.bucket), "id": b.bucket},
-            "content_length": b.content_length, "content_type": b.content_type, "last_modified": b.last_modified,
+            "content_length": b.content_length, "content_type": b.content_type, **known(last_modified=b.last_modified),
             "user_metadata": dict(b.user_metadata), "content": content_href,
             "content_link": {"href": content_href, "rel": "blob_content"}, "actions": actions}
 

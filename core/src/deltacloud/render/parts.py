@@ -14,6 +14,11 @@ def ref(ctx: RenderContext, collection: str, id: str, rel: str) -> dict[str, str
     return {"id": id, "href": ctx.href(collection, id), "rel": rel}
 
 
+def known(**values: str | None) -> dict[str, str]:
+    """The entries whose value is known: an unknown time is left out of a JSON object, never written as ''."""
+    return {key: value for key, value in values.items() if value}
+
+
 def number(text: str) -> int | float | str:
     """A quantity as a JSON number when it is one (``"1"`` → ``1``), else the text."""
     try:

@@ -7,7 +7,7 @@ from typing import Any
 from deltacloud.models import StorageSnapshot, StorageVolume
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext
-from deltacloud.render.parts import Action, actions_json, actions_xml, number, ref
+from deltacloud.render.parts import Action, actions_json, actions_xml, known, number, ref
 from deltacloud.render.xmlutil import elem, esc
 
 # -- storage volumes -----------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def volume_json(v: StorageVolume, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one storage volume."""
     out: dict[str, Any] = {
         "id": v.id, "href": ctx.href("storage_volumes", v.id), "name": v.name or v.id, "description": v.description,
-        "created": v.created, "state": v.state, "capacity": number(v.capacity), "capacity_unit": "GB",
+        **known(created=v.created), "state": v.state, "capacity": number(v.capacity), "capacity_unit": "GB",
         "kind": v.kind, "realm_id": v.realm_id,
         "realm": ref(ctx, "realms", v.realm_id, "realm") if v.realm_id else None, "device": v.device,
         "snapshot_id": v.snapshot_id,
@@ -104,7 +104,7 @@ def snapshot_xml(s: StorageSnapshot, ctx: RenderContext) -> str:
 def snapshot_json(s: StorageSnapshot, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one storage snapshot."""
     return {"id": s.id, "href": ctx.href("storage_snapshots", s.id), "name": s.name or s.id,
-            "description": s.description, "created": s.created, "state": s.state,
+            "description": s.description, **known(created=s.created), "state": s.state,
             "storage_volume": ref(ctx, "storage_volumes", s.volume_id, "storage_volume") if s.volume_id else None,
             "actions": actions_json(snapshot_actions(s, ctx))}
 
