@@ -2,7 +2,7 @@
 
 Bucket operations are the usual index, show, create and destroy. Blob operations live below
 a bucket (``/api/buckets/<bucket>/<blob>``) and move bytes and headers rather than parameters,
-so the collection brings its own resources (``deltacloud.http.objectstore``); each
+so the HTTP layer serves it with resources of its own (``deltacloud.http.objectstore``); each
 operation here still names its path, method, status, parameters and driver method, and that
 is what routing, validation, ``OPTIONS``, the docs, OpenAPI and the HTML forms read.
 """
@@ -67,12 +67,6 @@ def _open_content(driver: Driver, bucket_id: str, values: dict[str, Any]) -> tup
     return blob, chunks
 
 
-def _routes(api: Any, collection: Collection) -> dict[str, Any]:
-    from deltacloud.http.objectstore import bucket_routes  # resources import the app's machinery
-
-    return bucket_routes(api, collection)
-
-
 BUCKETS = Collection(
     "buckets", "bucket",
     "Object storage: buckets of blobs, each blob its content, a content type and user metadata.",
@@ -104,7 +98,7 @@ BUCKETS = Collection(
                description="Download a blob's content, streamed, in its own content type whatever Accept says"),
      Operation("destroy_blob", "action", "destroy_blob", status=204, method="DELETE", path=BLOB_PATH,
                invoke=_destroy_blob, description="Delete a blob")),
-    model=Bucket, routes=_routes)
+    model=Bucket)
 
 #: The object storage collections, in the order ``/api`` lists them.
 OBJECT_STORE_COLLECTIONS: tuple[Collection, ...] = (BUCKETS,)

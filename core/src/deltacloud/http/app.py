@@ -17,6 +17,7 @@ from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadEr
 from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
 from deltacloud.http.negotiation import choose_format
+from deltacloud.http.objectstore import bucket_routes
 from deltacloud.http.resources import (
     CONTENT_TYPES,
     ActionResource,
@@ -189,8 +190,12 @@ def handle_unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception,
     _send_error(req, resp, 500, "Internal server error; see the server log")
 
 
+#: Core collections served by resources of their own (the API description cannot name falcon resources).
+OWN_ROUTES = {"buckets": bucket_routes}
+
+
 def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
-    """The routes every collection gets unless it brings its own (``Collection.routes``)."""
+    """The routes every collection gets unless it brings its own (``Collection.routes``, ``OWN_ROUTES``)."""
     base = f"/api/{collection.name}"
     return {base: CollectionResource(api, collection), f"{base}/{{id}}": MemberResource(api, collection),
             f"{base}/{{id}}/{{action}}": ActionResource(api, collection)}
@@ -210,7 +215,8 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_route("/api/docs/{collection}/{operation}", DocsResource(api))
     app.add_route("/api/openapi.json", OpenApiResource(api))
     for collection in api.collections.values():
-        routes = collection.routes(api, collection) if collection.routes else generic_routes(api, collection)
+        own = collection.routes or OWN_ROUTES.get(collection.name)
+        routes = own(api, collection) if own else generic_routes(api, collection)
         for template, resource in routes.items():
             app.add_route(template, resource)
     app.add_error_handler(Exception, handle_unexpected)
