@@ -55,10 +55,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
-from deltacloud.driver import Driver
-from deltacloud.errors import NotSupportedError
+from deltacloud.driver import Driver, StateMachine
+from deltacloud.driver.toolkit import ErrorTable, HttpBackend
+from deltacloud.errors import DeltacloudError, NotSupportedError
 from deltacloud.models import HardwareProfile, Image, Instance, LaunchOptions, Realm
-from deltacloud.driver import StateMachine
 
 Filters = Mapping[str, str]
 
@@ -72,7 +72,12 @@ class $class_name(Driver):
     """Deltacloud driver for $title."""
 
     name: ClassVar[str] = "$title"
-    # Feature names from deltacloud.features.CATALOGUE that this driver honours, e.g. ("user_name",).
+    # The cloud's API endpoint when the client names none (clients may send another as the provider).
+    default_provider: ClassVar[str | None] = None  # e.g. "https://api.example.com/v1/"
+    # The cloud's own error codes -> core errors; HTTP statuses map by default (401, 403, 404, 409, 400,
+    # 429/503 -> 503 with Retry-After, others 502). code_of/message_of read them from a requests.Response.
+    ERRORS: ClassVar[ErrorTable] = ErrorTable("$title", codes={})
+    # Feature names from deltacloud.api.features.CATALOGUE that this driver honours, e.g. ("user_name",).
     # Pin the same set in tests/conftest.py (dc_expected_features).
     features: ClassVar[Sequence[str]] = ()
     # The life of an instance in your cloud: "source -> target on ACTION" or "source -> target auto".
@@ -87,12 +92,29 @@ class $class_name(Driver):
         stopped -> finish on destroy
     """)
 
+    # -- the backend toolkit ----------------------------------------------------------------
+
+    @classmethod
+    def translate_error(cls, error: Exception) -> DeltacloudError | None:
+        """Backend exceptions that escape a call, through the error table."""
+        return cls.ERRORS.translate(error)
+
+    def backend(self) -> HttpBackend:
+        """This request's conversation with the cloud: sessions pooled per credentials, timeouts, TLS
+        verified, reads retried and writes never, failures mapped through ERRORS.
+
+        Use it as ``self.backend().json("GET", "realms")`` (or ``.xml`` / ``.request``).
+        """
+        return HttpBackend(self, self.provider_url(), errors=self.ERRORS,
+                           auth=(self.credentials.user, self.credentials.password))
+
     # -- realms -----------------------------------------------------------------------------
 
     def realms(self, filters: Filters) -> Iterable[Realm]:
         """The places instances run: regions, zones, clusters."""
-        raise todo("realms", "return Realm(id, name) objects (deltacloud.models); raise AuthenticationError "
-                             "(deltacloud.errors) when self.credentials are wrong")
+        raise todo("realms", "return Realm(id, name) objects (deltacloud.models), e.g. from "
+                             "self.backend().json('GET', 'regions'); a 401 from the cloud becomes "
+                             "AuthenticationError by itself")
 
     # -- hardware profiles ------------------------------------------------------------------
 
