@@ -114,7 +114,7 @@ def test_lifecycle_over_http(start_server: Callable[..., ServerProcess]) -> None
 
     # The access log records requests, never the credentials that came with them.
     log = server.output()
-    assert "POST /api/instances " in log or "POST /api/instances/" in log
+    assert "method=POST path=/api/instances status=201 " in log
     assert "mockpassword" not in log
     assert "bW9ja3VzZXI6bW9ja3Bhc3N3b3Jk" not in log  # base64 of mockuser:mockpassword
     assert "mockuser" not in log

@@ -2,13 +2,15 @@
 
 The command checks its arguments and loads the chosen driver *before* anything listens, so
 a typo in a driver name fails at once with exit code 2 instead of per request. It then
-runs gunicorn in-process (``gunicorn.app.base.BaseApplication``) with threaded workers.
+runs gunicorn in-process (``gunicorn.app.base.BaseApplication``) with its ``asgi`` worker: an
+event loop reads each request whole and only then hands it to one of ``--threads`` threads
+(``deltacloud.serve``), so slow clients hold no thread.
 
 Two settings matter for operators and are fixed here rather than left to gunicorn's
 defaults: the control socket is disabled (gunicorn 27 otherwise opens one shared path
 under ``$XDG_RUNTIME_DIR`` or ``~/.gunicorn`` for every server of the user, so a second
-server would clash with the first), and the access log format carries neither the user
-name, the query string nor any header that could hold a credential.
+server would clash with the first), and gunicorn's own access log is off: the app writes
+its own (``deltacloud.http.accesslog``), which never holds credentials or query strings.
 """
 
 from __future__ import annotations
@@ -25,18 +27,15 @@ from gunicorn.app.base import BaseApplication
 from deltacloud import __version__, backend_config, loader
 from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
+from deltacloud.serve import DEFAULT_MAX_UPLOAD
 
 PROG = "deltacloudd"
 
 #: Exit code for a bad command line or a driver that cannot be used (argparse's own convention).
 EXIT_USAGE = 2
 
-#: Access log line: client, time, method, path without the query string, protocol, status,
-#: size, duration and user agent. Deliberately absent: ``%(u)s`` (the Basic user name, which
-#: is an access key id for some clouds), ``%(q)s``/``%(r)s`` (query strings may carry create
-#: parameters such as user data), ``%(f)s`` (referers carry query strings) and any ``{...}i``
-#: request header.
-ACCESS_LOG_FORMAT = '%(h)s - - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
+#: Settings of ``deltacloud.serve`` carried in the options beside gunicorn's own (not gunicorn settings).
+SERVING_KEYS = ("threads", "max_upload", "access_log")
 
 
 def _positive_int(text: str) -> int:
@@ -75,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     add("-l", "--drivers", action="store_true", dest="list_drivers",
         help="list the installed drivers and exit")
     add("--workers", type=_positive_int, default=1, help="worker processes (default 1)")
-    add("--threads", type=_positive_int, default=4, help="threads per worker process (default 4)")
+    add("--threads", type=_positive_int, default=16,
+        help="threads per worker process running requests (default 16); slow clients hold none")
     add("--ssl-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (needs --ssl-key)")
     add("--ssl-key", metavar="FILE", help="private key of --ssl-cert, PEM (needs --ssl-cert)")
     add("--mock-storage", metavar="DIR",
@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest wait on a backend socket and for a silent worker (default 60)")
     add("--max-body", type=_positive_int, metavar="BYTES",
         help=f"largest request body other than blob uploads (default {ServerConfig.max_body_bytes})")
+    add("--max-upload", type=_positive_int, metavar="BYTES", default=DEFAULT_MAX_UPLOAD,
+        help=f"largest blob upload (default {DEFAULT_MAX_UPLOAD}, 5 GiB)")
     add("-L", "--log", default="-", metavar="FILE",
         help="access log file; '-' for standard output (the default), 'off' for none")
     add("-V", "--verbose", action="store_true", help="debug logging")
@@ -146,15 +148,17 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bind": [f"{host}:{args.port}"],
         "workers": args.workers,
-        "threads": args.threads,
-        "worker_class": "gthread",
+        "worker_class": "asgi",
+        "asgi_lifespan": "on",
         "timeout": args.timeout,
         "proc_name": PROG,
         # One shared path per user would make a second server fail or steal the first one's socket.
         "control_socket_disable": True,
-        "accesslog": None if args.log == "off" else args.log,
-        "access_log_format": ACCESS_LOG_FORMAT,
+        "accesslog": None,  # the app writes its own (deltacloud.http.accesslog)
         "errorlog": "-",
+        "threads": args.threads,
+        "max_upload": args.max_upload,
+        "access_log": args.log,
         "loglevel": "debug" if args.verbose else "info",
     }
     if args.ssl_cert:
@@ -181,17 +185,27 @@ class DeltacloudServer(BaseApplication):
     def load_config(self) -> None:
         """Apply the options; never read gunicorn's own command line, env or config file."""
         for key, value in self._options.items():
-            self.cfg.set(key, value)
+            if key not in SERVING_KEYS:
+                self.cfg.set(key, value)
         self.cfg.set("when_ready", _announce(self._banner))
 
     def load(self) -> Callable[..., Any]:
-        """Build the WSGI app; runs in each worker after the fork."""
+        """Build the app (WSGI inside, ASGI outside); runs in each worker after the fork."""
         # Backend sockets opened without a timeout of their own give up after --timeout
         # seconds, which the error hooks turn into 504.
         socket.setdefaulttimeout(self._options["timeout"])
+        from deltacloud.http import accesslog
         from deltacloud.http.app import create_app
+        from deltacloud.serve import ThreadedWSGI
 
-        return create_app(self._config)
+        accesslog.configure(self._options.get("access_log", "-"))
+        options = self._options
+        app = accesslog.AccessLog(create_app(self._config))
+        return ThreadedWSGI(app, threads=options.get("threads", 16),
+                            max_body=self._config.max_body_bytes,
+                            max_upload=options.get("max_upload", DEFAULT_MAX_UPLOAD),
+                            script_name=os.environ.get("SCRIPT_NAME", ""), send_timeout=options["timeout"],
+                            multiprocess=options.get("workers", 1) > 1)
 
 
 def _announce(banner: str) -> Callable[[Any], None]:

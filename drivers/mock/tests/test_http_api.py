@@ -37,7 +37,7 @@ def test_seed_instances_as_xml(api, mock_auth):
     assert inst1.find("image").get("id") == "img3"
     assert inst1.find("realm").get("id") == "us"
     assert inst1.findtext("state") == "RUNNING"
-    assert [a.get("rel") for a in inst1.find("actions")] == ["reboot", "stop", "create_image"]
+    assert [a.get("rel") for a in inst1.find("actions")] == ["reboot", "stop", "run", "create_image"]
     assert inst1.find("public_addresses/address").get("type") == "hostname"
     override = instances["inst0"].find("hardware_profile/property")
     assert (override.get("name"), override.get("value")) == ("memory", "12288")

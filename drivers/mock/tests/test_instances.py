@@ -74,7 +74,7 @@ def test_create_with_defaults(driver):
     assert inst.id == "inst4"
     assert (inst.image_id, inst.realm_id, inst.hardware_profile_id) == ("img2", "us", "m1-small")
     assert inst.owner_id == "mockuser"
-    assert inst.state == "PENDING"
+    assert inst.state == "RUNNING"  # the storage fixture's delay is 0: the transition ends within the request
     assert re.fullmatch(r"i-\d+", inst.name) and int(inst.name[2:]) >= before
     assert inst.public_addresses == (Address("img2.inst4.public.com", "hostname"),)
     assert inst.private_addresses == (Address("img2.inst4.private.com", "hostname"),)
@@ -107,7 +107,7 @@ def test_create_several(driver, ids):
     created = driver.create_instance("img3", LaunchOptions(instance_count=3, name="batch"))
     assert isinstance(created, list)
     assert ids(created) == ["inst4", "inst5", "inst6"]
-    assert all(i.name == "batch" and i.state == "PENDING" for i in created)
+    assert all(i.name == "batch" and i.state == "RUNNING" for i in created)
     assert ids(driver.instances({})) == [*SEEDED, "inst4", "inst5", "inst6"]
 
 

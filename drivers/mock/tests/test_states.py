@@ -24,13 +24,13 @@ def test_declared_machine():
 
 
 def test_lifecycle_with_delay_zero(driver, ids):
+    """With no delay the automatic transitions end within the request, as in the original mock."""
     inst = driver.create_instance("img1", LaunchOptions())
-    assert inst.state == "PENDING"
+    assert inst.state == "RUNNING"
     assert driver.instance(inst.id).state == "RUNNING"
-    stopping = driver.stop_instance(inst.id)
-    assert stopping.state == "STOPPING"
+    assert driver.stop_instance(inst.id).state == "STOPPED"
     assert driver.instance(inst.id).state == "STOPPED"
-    assert driver.start_instance(inst.id).state == "PENDING"
+    assert driver.start_instance(inst.id).state == "RUNNING"
     assert driver.instance(inst.id).state == "RUNNING"
     assert driver.reboot_instance(inst.id).state == "RUNNING"
     assert driver.instance(inst.id).state == "RUNNING"
@@ -42,9 +42,9 @@ def test_lifecycle_with_delay_zero(driver, ids):
 
 
 def test_seeded_instance_stop_start(driver):
-    assert driver.stop_instance("inst1").state == "STOPPING"
+    assert driver.stop_instance("inst1").state == "STOPPED"
     assert driver.instance("inst1").state == "STOPPED"
-    assert driver.start_instance("inst1").state == "PENDING"
+    assert driver.start_instance("inst1").state == "RUNNING"
     assert driver.instance("inst1").state == "RUNNING"
 
 

@@ -112,7 +112,6 @@ def test_attach_like_the_original_client(api, mock_auth):
     ("vol1", {"instance_id": "nope", "device": "/dev/sdg"}, 404, "Instance 'nope'"),
     ("nope", {"instance_id": "inst1", "device": "/dev/sdg"}, 404, "Storage volume 'nope'"),
     ("vol1", {"instance_id": "inst1", "device": "not a device"}, 400, "device"),
-    ("vol1", {"instance_id": "inst1"}, 400, "device"),
     ("vol1", {"device": "/dev/sdg"}, 400, "instance_id"),
 ])
 def test_attach_refusals(api, mock_auth, volume, params, status, words):

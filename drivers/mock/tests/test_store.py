@@ -35,7 +35,8 @@ def test_everything_is_seeded(driver, storage):
     driver.images({})
     counts = dict(raw(storage, "SELECT kind, count(*) FROM documents GROUP BY kind"))
     assert counts == {"images": 3, "instances": 4, "keys": 1, "storage_volumes": 3, "storage_snapshots": 3,
-                      "buckets": 2, "blobs": 5, "addresses": 4, "firewalls": 1}
+                      "buckets": 2, "blobs": 5, "addresses": 4, "firewalls": 1, "networks": 2, "subnets": 4,
+                      "network_interfaces": 2}
     store = driver.store
     assert [d["id"] for d in store.list("addresses")] == ["192.168.0.1", "192.168.0.2", "192.168.0.3", "192.168.0.4"]
     assert all(d["instance_id"] is None for d in store.list("addresses"))

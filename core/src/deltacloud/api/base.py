@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from deltacloud.api import instance_ops
+from deltacloud.api.networks import RUN
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver, StateMachine
 from deltacloud.errors import DriverLoadError, NotFoundError
@@ -109,7 +110,8 @@ INSTANCES = Collection(
                invoke=instance_ops.destroy_instance),
      *(Operation(action, "action", f"{action}_instance", status=202, description=f"{action.capitalize()} an instance",
                  invoke=instance_ops.instance_action(action))
-       for action in ("start", "stop", "reboot"))),
+       for action in ("start", "stop", "reboot")),
+     RUN),
     base=True, model=Instance)
 
 INSTANCE_STATES = Collection(

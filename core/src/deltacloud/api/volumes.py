@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from typing import Any
+
 from deltacloud.api.spec import Collection, Operation, Param
+from deltacloud.errors import ValidationError
 from deltacloud.models import StorageSnapshot, StorageVolume
 
 ID_FILTER = Param("id", description="Only the object with this id")
 #: The largest volume a client may ask for, in GB (EBS's limit, 16 TiB).
 MAX_CAPACITY = 16384
+
+@functools.cache
+def picks_device(driver_class: type) -> bool:
+    """Whether the driver's ``attach_storage_volume`` may be called without ``device`` (it picks a free one)."""
+    parameter = inspect.signature(driver_class.attach_storage_volume).parameters.get("device")
+    return parameter is None or parameter.default is not inspect.Parameter.empty
+
+
+def attach_volume(driver: Any, id: str, values: dict[str, Any]) -> StorageVolume:
+    """Attach at ``device``; without one (1.1's Ruby client sends none), the driver picks a free device."""
+    device = values.get("device")
+    if device is None:
+        if not picks_device(type(driver)):
+            raise ValidationError("Parameter 'device' is required: this driver cannot choose a device", param="device")
+        return driver.attach_storage_volume(id, instance_id=values["instance_id"])
+    return driver.attach_storage_volume(id, instance_id=values["instance_id"], device=device)
+
 
 STORAGE_VOLUMES = Collection(
     "storage_volumes", "storage_volume",
@@ -26,8 +48,9 @@ STORAGE_VOLUMES = Collection(
                description="Create a volume, empty or from a snapshot"),
      Operation("attach", "action", "attach_storage_volume", status=202,
                params=(Param("instance_id", required=True, description="An instance in the volume's realm"),
-                       Param("device", required=True, description="Where the instance sees it, e.g. /dev/sdf")),
-               description="Attach an available volume to an instance",
+                       Param("device", description="Where the instance sees it, e.g. /dev/sdf; without it "
+                                                   "the driver picks a free device (when it can; 400 otherwise)")),
+               description="Attach an available volume to an instance", invoke=attach_volume,
                errors=((409, "the volume is attached already, the instance is in another realm, or the device "
                              "is taken"),)),
      Operation("detach", "action", "detach_storage_volume", status=202,

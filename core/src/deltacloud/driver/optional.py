@@ -13,13 +13,17 @@ from deltacloud.errors import NotFoundError, NotSupportedError
 from deltacloud.models import (
     Blob,
     Bucket,
+    CommandOutput,
     Firewall,
     LoadBalancer,
     Metric,
+    Network,
+    NetworkInterface,
     PublicAddress,
     RuleSource,
     StorageSnapshot,
     StorageVolume,
+    Subnet,
 )
 
 Filters = Mapping[str, str]
@@ -80,7 +84,11 @@ class OptionalCollections:
         raise _unsupported("creating storage volumes")
 
     def attach_storage_volume(self, id: str, instance_id: str, device: str) -> StorageVolume:
-        """Attach a volume to an instance at ``device``."""
+        """Attach a volume to an instance at ``device``.
+
+        A driver that can choose a free device itself declares ``device: str | None = None``; the
+        core then calls it without ``device`` when the client sent none (400 for other drivers).
+        """
         raise _unsupported("attaching storage volumes")
 
     def detach_storage_volume(self, id: str) -> StorageVolume:
@@ -240,3 +248,60 @@ class OptionalCollections:
     def metric(self, id: str) -> Metric:
         """The metrics of one instance, with samples."""
         return find(self.metrics({"id": id}), id, "Metric")
+
+    # -- networks, subnets, network interfaces -------------------------------------------------
+    def networks(self, filters: Filters) -> Iterable[Network]:
+        """List networks."""
+        raise _unsupported("networks")
+
+    def network(self, id: str) -> Network:
+        """One network; by default found in ``networks``."""
+        return find(self.networks({"id": id}), id, "Network")
+
+    def create_network(self, address_block: str | None = None, name: str | None = None) -> Network:
+        """Create a network of ``address_block`` (CIDR; the driver picks one when None)."""
+        raise _unsupported("creating networks")
+
+    def destroy_network(self, id: str) -> None:
+        """Delete a network."""
+        raise _unsupported("destroying networks")
+
+    def subnets(self, filters: Filters) -> Iterable[Subnet]:
+        """List subnets."""
+        raise _unsupported("subnets")
+
+    def subnet(self, id: str) -> Subnet:
+        """One subnet; by default found in ``subnets``."""
+        return find(self.subnets({"id": id}), id, "Subnet")
+
+    def create_subnet(self, network_id: str, address_block: str, name: str | None = None,
+                      type: str | None = None) -> Subnet:
+        """Create a subnet of ``network_id`` covering ``address_block`` (CIDR)."""
+        raise _unsupported("creating subnets")
+
+    def destroy_subnet(self, id: str) -> None:
+        """Delete a subnet."""
+        raise _unsupported("destroying subnets")
+
+    def network_interfaces(self, filters: Filters) -> Iterable[NetworkInterface]:
+        """List network interfaces."""
+        raise _unsupported("network interfaces")
+
+    def network_interface(self, id: str) -> NetworkInterface:
+        """One network interface; by default found in ``network_interfaces``."""
+        return find(self.network_interfaces({"id": id}), id, "Network interface")
+
+    def create_network_interface(self, instance_id: str, network_id: str,
+                                 name: str | None = None) -> NetworkInterface:
+        """Connect an instance to a network (or to one of its subnets: ``network_id`` may name a subnet)."""
+        raise _unsupported("creating network interfaces")
+
+    def destroy_network_interface(self, id: str) -> None:
+        """Disconnect a network interface."""
+        raise _unsupported("destroying network interfaces")
+
+    # -- running commands on instances -------------------------------------------------------------
+    def run_on_instance(self, id: str, cmd: str, private_key: str | None = None, password: str | None = None,
+                        ip: str | None = None, port: int | None = None) -> CommandOutput:
+        """Run ``cmd`` on instance ``id`` (over SSH on a real cloud) and return what it printed."""
+        raise _unsupported("running commands on instances")

@@ -112,16 +112,22 @@ class OpenApiResource:
 
 
 class DocsResource:
-    """``/api/docs`` and ``/api/docs/<collection>``: human-readable documentation (HTML)."""
+    """``/api/docs``, ``/api/docs/<collection>`` and ``/api/docs/<collection>/<operation>``: documentation (HTML)."""
 
     def __init__(self, api: Api) -> None:
         self.api = api
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, collection: str | None = None) -> None:
+    def on_get(self, req: falcon.Request, resp: falcon.Response, collection: str | None = None,
+               operation: str | None = None) -> None:
         described = describe(self.api, req)
         if collection is not None:
             described = [entry for entry in described if entry[0].name == collection]
             if not described:
                 raise NotFoundError(f"No documentation for '{collection}': not a collection of this driver")
+        if operation is not None:
+            described = [(c, [(op, params) for op, params in ops if op.name == operation]) for c, ops in described]
+            if not described[0][1]:
+                raise NotFoundError(f"No documentation for '{collection}/{operation}': not an operation this "
+                                    "driver offers")
         resp.content_type = "text/html; charset=utf-8"
         resp.data = render_docs(described, render_context(req))

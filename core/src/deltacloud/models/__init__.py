@@ -1,6 +1,7 @@
 """The models drivers return: plain frozen dataclasses, never XML or dicts (``from deltacloud.models import X``).
 
-``compute`` holds the base collections' models, ``extra`` the optional collections'.
+``compute`` holds the base collections' models, ``extra`` the optional collections', ``networks``
+the networking collections' (networks, subnets, network interfaces) and a command's output.
 """
 
 from deltacloud.models.compute import (
@@ -34,10 +35,11 @@ from deltacloud.models.extra import (
     StorageSnapshot,
     StorageVolume,
 )
+from deltacloud.models.networks import CommandOutput, Network, NetworkInterface, Subnet
 
 __all__ = [
-    "PROPERTY_UNITS", "Address", "AttachedVolume", "Blob", "Bucket", "Credentials", "DriverInfo", "Firewall",
-    "FirewallRule", "HardwareProfile", "HardwareProperty", "Image", "Instance", "Key", "LaunchOptions", "Listener",
-    "LoadBalancer", "Metric", "MetricProperty", "MetricSample", "PropertyKind", "Provider", "PublicAddress", "Realm",
-    "RuleSource", "StorageSnapshot", "StorageVolume",
+    "PROPERTY_UNITS", "Address", "AttachedVolume", "Blob", "Bucket", "CommandOutput", "Credentials", "DriverInfo",
+    "Firewall", "FirewallRule", "HardwareProfile", "HardwareProperty", "Image", "Instance", "Key", "LaunchOptions",
+    "Listener", "LoadBalancer", "Metric", "MetricProperty", "MetricSample", "Network", "NetworkInterface",
+    "PropertyKind", "Provider", "PublicAddress", "Realm", "RuleSource", "StorageSnapshot", "StorageVolume", "Subnet",
 ]

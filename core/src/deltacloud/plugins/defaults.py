@@ -9,6 +9,7 @@ from typing import Any
 from deltacloud.api.base import CORE_COLLECTIONS, DRIVERS
 from deltacloud.api.metrics import METRIC_COLLECTIONS
 from deltacloud.api.network import NETWORK_COLLECTIONS
+from deltacloud.api.networks import NETWORKING_COLLECTIONS
 from deltacloud.api.objectstore import OBJECT_STORE_COLLECTIONS
 from deltacloud.api.spec import Collection
 from deltacloud.api.volumes import VOLUME_COLLECTIONS
@@ -22,8 +23,8 @@ log = logging.getLogger("deltacloud")
 def deltacloud_collections() -> list[Collection]:
     """The core collections: compute first, then storage, networking and monitoring, drivers last."""
     compute = [c for c in CORE_COLLECTIONS if c is not DRIVERS]
-    return [*compute, *VOLUME_COLLECTIONS, *OBJECT_STORE_COLLECTIONS, *NETWORK_COLLECTIONS, *METRIC_COLLECTIONS,
-            DRIVERS]
+    return [*compute, *VOLUME_COLLECTIONS, *OBJECT_STORE_COLLECTIONS, *NETWORK_COLLECTIONS, *NETWORKING_COLLECTIONS,
+            *METRIC_COLLECTIONS, DRIVERS]
 
 
 @hookimpl(trylast=True)

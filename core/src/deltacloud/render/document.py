@@ -15,6 +15,7 @@ from deltacloud.render import (  # noqa: F401 - importing the writer modules reg
     compute,
     metrics,
     network,
+    networks,
     objectstore,
     volumes,
 )

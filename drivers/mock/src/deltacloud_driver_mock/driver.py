@@ -21,12 +21,13 @@ from deltacloud.errors import (
     NotFoundError,
     ValidationError,
 )
-from deltacloud.models import Credentials, HardwareProfile, Image, Instance, Key, LaunchOptions, Realm
+from deltacloud.models import CommandOutput, Credentials, HardwareProfile, Image, Instance, Key, LaunchOptions, Realm
 from deltacloud_driver_mock import catalog, keymaterial, launch, lifecycle, records
 from deltacloud_driver_mock.addresses import AddressesMixin
 from deltacloud_driver_mock.balancers import BalancersMixin
 from deltacloud_driver_mock.firewalls import FirewallsMixin
 from deltacloud_driver_mock.metrics import MetricsMixin
+from deltacloud_driver_mock.networking import NetworkingMixin
 from deltacloud_driver_mock.objectstore import ObjectStoreMixin
 from deltacloud_driver_mock.relations import forget_instance
 from deltacloud_driver_mock.seed import seed_documents
@@ -54,7 +55,7 @@ def _checked_name(value: str, param: str, what: str) -> str:
 
 
 class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin, BalancersMixin, MetricsMixin,
-                 Driver):
+                 NetworkingMixin, Driver):
     """The mock cloud: user ``mockuser``, password ``mockpassword``.
 
     Storage: ``$DELTACLOUD_MOCK_STORAGE`` (a directory) or the user's data directory; the
@@ -223,6 +224,19 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
     def destroy_instance(self, id: str) -> None:
         """Destroy a STOPPED instance; it leaves the listing."""
         self._act(id, "destroy")
+
+    def run_on_instance(self, id: str, cmd: str, private_key: str | None = None, password: str | None = None,
+                        ip: str | None = None, port: int | None = None) -> CommandOutput:
+        """Pretend to run ``cmd`` on a RUNNING instance of the caller's, as the original mock did: nothing runs."""
+        user = self._user()
+        doc = self.store.get(INSTANCES, id)
+        if doc is None or doc["owner_id"] != user:
+            raise NotFoundError(f"Instance '{id}' not found")
+        state = lifecycle.effective_state(doc, time.time())
+        if state != "RUNNING":
+            raise ConflictError(f"Instance '{id}' is {state}: commands run only on a RUNNING instance")
+        address = ip or next((a["address"] for a in doc.get("public_addresses") or []), "")
+        return CommandOutput(id, cmd, f"mock: '{cmd}' would have run on {address}:{port or 22}\n", address)
 
     def user_data(self, id: str) -> bytes | None:
         """The user data one of the caller's instances was launched with (mock only; for tests and debugging)."""

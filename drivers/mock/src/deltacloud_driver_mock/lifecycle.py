@@ -45,9 +45,15 @@ def effective_state(doc: Mapping[str, Any], now: float) -> str:
 
 
 def enter(doc: Mapping[str, Any], state: str, now: float, delay: float) -> dict[str, Any]:
-    """A copy of ``doc`` put in ``state`` at ``now``, scheduling its automatic move if it has one."""
-    result = dict(doc, state=state.upper(), next_state=None, next_at=None)
+    """A copy of ``doc`` put in ``state`` at ``now``, scheduling its automatic move if it has one.
+
+    With no delay the automatic move is made at once, within the request, as the original mock
+    did: a create answers RUNNING and a stop STOPPED.
+    """
     target = AUTOMATIC.get(state.lower())
+    if target is not None and delay <= 0:
+        return dict(doc, state=target.upper(), next_state=None, next_at=None)
+    result = dict(doc, state=state.upper(), next_state=None, next_at=None)
     if target is not None:
         result["next_state"], result["next_at"] = target.upper(), now + delay
     return result

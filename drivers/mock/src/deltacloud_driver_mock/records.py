@@ -80,6 +80,7 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
         storage_volumes=tuple(AttachedVolume(v["id"], v.get("device") or "") for v in doc.get("storage_volumes") or []),
         firewalls=tuple(doc.get("firewalls") or ()),
         create_image=bool(doc.get("create_image", True)),
+        network_interfaces=tuple(doc.get("network_interfaces") or ()),
     )
 
 
@@ -125,6 +126,7 @@ def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str
         "keyname": keyname or "",
         "create_image": True,
         "storage_volumes": [],
+        "network_interfaces": [],
         "user_data": base64.b64encode(user_data).decode("ascii") if user_data is not None else None,
         "launch_time": timestamp(now),
     }

@@ -15,6 +15,7 @@ from deltacloud_driver_mock.store import Store, Transaction
 INSTANCES = "instances"
 VOLUMES, SNAPSHOTS, ADDRESSES = "storage_volumes", "storage_snapshots", "addresses"
 FIREWALLS, BALANCERS = "firewalls", "load_balancers"
+INTERFACES = "network_interfaces"
 
 #: A condition on documents whose JSON list ``$.<field>`` holds the bound value.
 LIST_HOLDS = "EXISTS (SELECT 1 FROM json_each(body, ?) WHERE value = ?)"
@@ -68,7 +69,7 @@ def restore_public_addresses(doc: dict[str, Any]) -> None:
 
 
 def forget_instance(tx: Transaction, instance_id: str) -> None:
-    """An instance is gone: detach its volumes, free its address, take it out of load balancers."""
+    """An instance is gone: detach its volumes, free its address, take it out of load balancers, drop its NICs."""
     for vol in tx.list(VOLUMES, fields={"instance_id": instance_id}):
         tx.put(VOLUMES, dict(vol, state="AVAILABLE", instance_id=None, device=None), owner=vol.get("owner_id"))
     for addr in tx.list(ADDRESSES, fields={"instance_id": instance_id}):
@@ -76,3 +77,5 @@ def forget_instance(tx: Transaction, instance_id: str) -> None:
     for lb in holding(tx, BALANCERS, "instance_ids", instance_id):
         lb["instance_ids"] = [i for i in lb["instance_ids"] if i != instance_id]
         tx.put(BALANCERS, lb, owner=lb.get("owner_id"))
+    for nic in tx.list(INTERFACES, fields={"instance_id": instance_id}):
+        tx.delete(INTERFACES, nic["id"])

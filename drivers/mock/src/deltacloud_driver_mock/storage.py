@@ -23,6 +23,8 @@ from deltacloud_driver_mock.relations import (
 DEFAULT_CAPACITY = 1
 #: Device names an instance can see a volume at: ``/dev/sdf``, ``/dev/xvdb``, ``sdh``.
 DEVICE = re.compile(r"^(/dev/)?[a-z]{2,8}[0-9]{0,3}$")
+#: Devices picked, in order, for an attach that names none (EC2's recommended range).
+FREE_DEVICES = tuple(f"/dev/sd{letter}" for letter in "fghijklmnop")
 
 
 def _name(value: str | None, what: str) -> str:
@@ -79,10 +81,13 @@ class StorageMixin(MockParts):
             tx.insert(VOLUMES, doc, owner=user)
         return records_extra.volume(doc)
 
-    def attach_storage_volume(self, id: str, instance_id: str, device: str) -> StorageVolume:
-        """Attach an AVAILABLE volume to an instance of its realm at a device the instance does not use."""
+    def attach_storage_volume(self, id: str, instance_id: str, device: str | None = None) -> StorageVolume:
+        """Attach an AVAILABLE volume to an instance of its realm at a device the instance does not use.
+
+        Without ``device`` (1.1's Ruby client sends none), the first free one of ``FREE_DEVICES``.
+        """
         user = self._user()
-        if not DEVICE.match(device):
+        if device is not None and not DEVICE.match(device):
             raise ValidationError(f"Parameter 'device': '{device[:40]}' is not a device name such as /dev/sdf",
                                   param="device")
         with self.store.transaction() as tx:
@@ -98,6 +103,11 @@ class StorageMixin(MockParts):
                                     f"'{instance_id}' in realm '{inst['realm_id']}': a volume attaches only to "
                                     f"instances of its own realm")
             attached = inst.get("storage_volumes") or []
+            if device is None:
+                used = {v.get("device") for v in attached}
+                device = next((d for d in FREE_DEVICES if d not in used), None)
+                if device is None:
+                    raise ConflictError(f"Instance '{instance_id}' has no free device left; name one")
             taken = next((v["id"] for v in attached if v.get("device") == device), None)
             if taken is not None:
                 raise ConflictError(f"Instance '{instance_id}' already has volume '{taken}' at {device}")

@@ -1,0 +1,265 @@
+"""How ``deltacloudd`` serves: an event loop reads whole requests, a bounded thread pool runs the app.
+
+gunicorn's ``asgi`` worker parses HTTP on an asyncio event loop. ``ThreadedWSGI`` is the ASGI
+application it runs: it receives a request's body on the loop (in memory up to
+``SPOOL_BYTES``, then in a temporary file), refuses it with 413 past its limit, and only then
+hands the *complete* request to one of ``threads`` threads that call the WSGI application
+(Falcon). A client that trickles its headers or its body therefore costs a socket and a few
+bytes, never a thread: 200 such clients do not delay anyone else.
+
+Bodies are bounded by route: blob uploads (``PUT``/``POST`` under ``/api/buckets/B[/BLOB]``) by
+``max_upload``, every other body by ``max_body``. A ``Content-Length`` over the limit is refused
+before a byte is read; a chunked body as soon as it passes the limit. The app sees every body
+with a ``CONTENT_LENGTH`` (chunked ones de-chunked), so it reads chunked and sized bodies alike.
+
+Before a request takes a thread it takes a slot of its backend's ``Bulkhead``, so a backend
+that hangs holds at most its share of the threads and the others keep answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import re
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import IO, Any
+from urllib.parse import unquote_to_bytes
+
+from deltacloud.bulkhead import Bulkhead, backend_key
+
+#: Request bodies up to this size stay in memory; larger ones go to a temporary file.
+SPOOL_BYTES = 1024 * 1024
+
+#: Default bound of a blob upload's body: 5 GiB, the largest single PUT S3 accepts.
+DEFAULT_MAX_UPLOAD = 5 * 1024**3
+
+_BLOB_PATH = re.compile(r"^/api/buckets/[^/]+(/[^/]+)?/?$")
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+def is_blob_upload(method: str, path: str) -> bool:
+    """Whether ``method path`` (matrix parameters already stripped) may carry a blob's bytes."""
+    return method in ("PUT", "POST") and bool(_BLOB_PATH.match(path))
+
+
+def _header_map(headers: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Request headers as a WSGI environ fragment: ``HTTP_*``, ``CONTENT_TYPE``, repeated ones joined."""
+    environ: dict[str, str] = {}
+    for raw_name, raw_value in headers:
+        name = raw_name.decode("latin-1")
+        if "_" in name:  # X_Forwarded_For would pass for X-Forwarded-For once in the environ: dropped
+            continue
+        key = name.upper().replace("-", "_")
+        key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
+        value = raw_value.decode("latin-1")
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+class BodyTooLargeError(Exception):
+    """A request body over its limit (answered with 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request body larger than {limit} bytes")
+        self.limit = limit
+
+
+class ThreadedWSGI:
+    """An ASGI application that runs a WSGI ``app`` in ``threads`` threads, on complete requests only.
+
+    ``script_name`` is the path prefix the API is mounted under (``SCRIPT_NAME``); requests
+    outside it get 404. ``send_timeout`` bounds how long a thread waits for a client to take
+    a chunk of the response (a client that stops reading is disconnected after it).
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], *, threads: int, max_body: int,
+                 max_upload: int = DEFAULT_MAX_UPLOAD, backend_share: float = 0.5, script_name: str = "",
+                 send_timeout: float = 60.0, multiprocess: bool = False) -> None:
+        self.app = app
+        self.threads = threads
+        self.max_body = max_body
+        self.max_upload = max_upload
+        self.script_name = script_name.rstrip("/")
+        self.send_timeout = send_timeout
+        self.multiprocess = multiprocess
+        self.bulkhead = Bulkhead(threads, backend_share)
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+
+    @property
+    def executor(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The thread pool, created in the worker process on first use."""
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(self.threads, thread_name_prefix="deltacloud")
+        return self._executor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._executor is not None:  # in-flight requests finish first
+                    await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope["method"]
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = unquote_to_bytes(raw_path).decode("latin-1")
+        if self.script_name:
+            if path != self.script_name and not path.startswith(self.script_name + "/"):
+                await _error(send, 404, f"No such resource: {path[:200]}", path, {}, {})
+                return
+            path = path[len(self.script_name):]
+        from deltacloud.http.context import split_matrix
+
+        clean, api_params, _ = split_matrix(path)
+        headers = _header_map(scope["headers"])
+        limit = self.max_upload if is_blob_upload(method, clean) else self.max_body
+        try:
+            body, size = await self._read_body(headers, receive, limit)
+        except BodyTooLargeError as exc:
+            await _error(send, 413, str(exc), clean, api_params, headers)
+            return
+        except ConnectionError:
+            return  # the client left before its request was complete
+        environ = self._environ(scope, method, path, headers, body, size)
+        key = backend_key(api_params, headers)
+        loop = asyncio.get_running_loop()
+        try:
+            async with self.bulkhead.slot(key):
+                await loop.run_in_executor(self.executor, self._run, environ, send, loop)
+        finally:
+            body.close()
+
+    async def _read_body(self, headers: dict[str, str], receive: Receive, limit: int) -> tuple[IO[bytes], int]:
+        """The whole body, spooled; ``BodyTooLargeError`` past ``limit``, ``ConnectionError`` on a disconnect."""
+        declared = headers.get("CONTENT_LENGTH", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            raise BodyTooLargeError(limit)
+        body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
+        size = 0
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ConnectionError("client disconnected")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLargeError(limit)
+                if chunk:
+                    body.write(chunk)
+                if not message.get("more_body", False):
+                    break
+        except BaseException:
+            body.close()
+            raise
+        body.seek(0)
+        return body, size
+
+    def _environ(self, scope: Scope, method: str, path: str, headers: dict[str, str], body: IO[bytes],
+                 size: int) -> dict[str, Any]:
+        server = scope.get("server") or ("127.0.0.1", 0)
+        client = scope.get("client") or ("", 0)
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": self.script_name,
+            "PATH_INFO": path,
+            "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+            "SERVER_NAME": str(server[0]),
+            "SERVER_PORT": str(server[1]),
+            "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+            "REMOTE_ADDR": str(client[0]),
+            "REMOTE_PORT": str(client[1]),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.get("scheme", "http"),
+            "wsgi.input": body,
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": self.multiprocess,
+            "wsgi.run_once": False,
+        }
+        environ.update(headers)
+        environ.pop("HTTP_TRANSFER_ENCODING", None)  # the body is whole now, and its length known
+        environ["CONTENT_LENGTH"] = str(size)
+        return environ
+
+    def _run(self, environ: dict[str, Any], send: Send, loop: asyncio.AbstractEventLoop) -> None:
+        """Call the WSGI app in this thread; hand its answer to the loop piece by piece."""
+        started: list[tuple[int, list[tuple[bytes, bytes]]]] = []
+        sent = [False]
+
+        def deliver(message: MutableMapping[str, Any]) -> None:
+            future = asyncio.run_coroutine_threadsafe(send(message), loop)
+            try:
+                future.result(timeout=self.send_timeout)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise ConnectionError("client stopped reading") from None
+
+        def start_response(status: str, response_headers: list[tuple[str, str]],
+                           exc_info: Any = None) -> Callable[[bytes], None]:
+            if exc_info is not None and sent[0]:
+                raise exc_info[1].with_traceback(exc_info[2])
+            started[:] = [(int(status.split(" ", 1)[0]),
+                           [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response_headers])]
+            return write
+
+        def begin() -> None:
+            if not sent[0]:
+                status, response_headers = started[0]
+                deliver({"type": "http.response.start", "status": status, "headers": response_headers})
+                sent[0] = True
+
+        def write(data: bytes) -> None:
+            begin()
+            if data:
+                deliver({"type": "http.response.body", "body": data, "more_body": True})
+
+        result = self.app(environ, start_response)
+        try:
+            for chunk in result:
+                if chunk:
+                    write(chunk)
+            begin()
+            deliver({"type": "http.response.body", "body": b"", "more_body": False})
+        except (ConnectionError, OSError):
+            pass  # the client is gone; nothing to answer
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
+
+async def _error(send: Send, status: int, message: str, path: str, api_params: dict[str, str],
+                 headers: dict[str, str]) -> None:
+    """An error document from the front itself, before the app is involved; the connection closes after it."""
+    from deltacloud.http.negotiation import choose_format
+    from deltacloud.http.resources import CONTENT_TYPES
+    from deltacloud.render.document import render_error
+
+    try:
+        fmt = choose_format(None, headers.get("HTTP_ACCEPT"))
+    except Exception:  # an unproducible Accept still gets the error, as XML
+        fmt = "xml"
+    driver = api_params.get("driver") or headers.get("HTTP_X_DELTACLOUD_DRIVER") or ""
+    provider = api_params.get("provider") or headers.get("HTTP_X_DELTACLOUD_PROVIDER") or None
+    body = render_error(status, message, path, driver, provider, fmt)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", CONTENT_TYPES[fmt].encode()),
+                            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
