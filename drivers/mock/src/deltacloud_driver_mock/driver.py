@@ -6,7 +6,6 @@ server process using the same storage directory; instances are private to their 
 
 from __future__ import annotations
 
-import hmac
 import re
 import time
 from collections.abc import Sequence
@@ -14,8 +13,8 @@ from typing import Any, ClassVar
 
 from deltacloud.api.instance_ops import check_overrides
 from deltacloud.driver import Driver, Filters, StateMachine
+from deltacloud.driver.settings import DriverSettings
 from deltacloud.errors import (
-    AuthenticationError,
     ConflictError,
     ForbiddenError,
     NotFoundError,
@@ -34,8 +33,9 @@ from deltacloud_driver_mock.seed import seed_documents
 from deltacloud_driver_mock.settings import storage_directory, transition_delay
 from deltacloud_driver_mock.storage import StorageMixin
 from deltacloud_driver_mock.store import Condition, Store
+from deltacloud_driver_mock.users import check, parse_users, store_directory, user_seed
 
-#: The only credentials the mock accepts.
+#: The default user's credentials (more users: the driver option ``users``, see ``users.py``).
 USER, PASSWORD = "mockuser", "mockpassword"
 
 IMAGES, INSTANCES, KEYS = "images", "instances", "keys"
@@ -70,21 +70,29 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
     )
 
+    @classmethod
+    def configure(cls, settings: DriverSettings) -> None:
+        """Check the driver option ``users`` (``NAME:PASSWORD,...``) when the driver is loaded."""
+        parse_users(settings.option("users"))
+        super().configure(settings)
+
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
         super().__init__(credentials, provider)
-        self.store = Store.open(storage_directory(), seed_documents)
+        self.users = parse_users(self.settings.option("users"))
+        root = storage_directory()
+        #: Images are everybody's: they live in the default user's store.
+        self.images_store = Store.open(root, seed_documents)
+        user = credentials.user if credentials is not None else None
+        directory = store_directory(root, user, self.users)
+        self.store = self.images_store if directory == root else Store.open(
+            directory, lambda: user_seed(str(user), seed_documents()))
         self.delay = transition_delay()
 
     # -- credentials ---------------------------------------------------------------------------
 
     def _user(self) -> str:
         """The authenticated user; ``AuthenticationError`` unless the credentials are the mock's."""
-        creds = self.credentials
-        user_ok = hmac.compare_digest(creds.user.encode(), USER.encode())
-        password_ok = hmac.compare_digest(creds.password.encode(), PASSWORD.encode())
-        if not (user_ok and password_ok):
-            raise AuthenticationError("Invalid credentials for the mock driver")
-        return creds.user
+        return check(self.users, self.credentials)
 
     # -- realms and hardware profiles ----------------------------------------------------------
 
@@ -105,7 +113,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         """Every image; ``filters`` may narrow by ``id``, ``architecture`` and ``owner_id``."""
         self._user()
         fields = {name: filters[name] for name in ("architecture", "owner_id") if filters.get(name) is not None}
-        bodies = self.store.bodies(IMAGES, id=filters.get("id"), fields=fields)
+        bodies = self.images_store.bodies(IMAGES, id=filters.get("id"), fields=fields)
         return [records.image_from_json(body) for body in bodies]
 
     def create_image(self, instance_id: str, name: str | None = None, description: str | None = None) -> Image:
@@ -114,12 +122,12 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         if name is not None:
             _checked_name(name, "name", "image")
         now = time.time()
-        with self.store.transaction() as tx:
-            inst = tx.get(INSTANCES, instance_id)
-            if inst is None or inst["owner_id"] != user:
-                raise NotFoundError(f"Instance '{instance_id}' not found")
-            if not inst.get("create_image", True):
-                raise ConflictError(f"No image can be created from instance '{instance_id}'")
+        inst = self.store.get(INSTANCES, instance_id)
+        if inst is None or inst["owner_id"] != user:
+            raise NotFoundError(f"Instance '{instance_id}' not found")
+        if not inst.get("create_image", True):
+            raise ConflictError(f"No image can be created from instance '{instance_id}'")
+        with self.images_store.transaction() as tx:  # images are shared: the default user's store
             image_id = name or tx.next_free_id(IMAGES, "img")
             source = tx.get(IMAGES, inst["image_id"])
             if source is not None:
@@ -134,7 +142,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
     def destroy_image(self, id: str) -> None:
         """Delete one of the caller's images."""
         user = self._user()
-        with self.store.transaction() as tx:
+        with self.images_store.transaction() as tx:
             doc = tx.get(IMAGES, id)
             if doc is None:
                 raise NotFoundError(f"Image '{id}' not found")
@@ -172,9 +180,9 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         now = time.time()
         name = options.name or f"i-{int(now)}"
         docs = []
+        if not self.images_store.exists(IMAGES, image_id):
+            raise ValidationError(f"Image '{image_id}' does not exist", param="image_id")
         with self.store.transaction() as tx:
-            if not tx.exists(IMAGES, image_id):
-                raise ValidationError(f"Image '{image_id}' does not exist", param="image_id")
             if options.keyname and not tx.exists(KEYS, options.keyname):
                 raise ValidationError(f"Key '{options.keyname}' does not exist", param="keyname")
             place = launch.placement(tx, options)
