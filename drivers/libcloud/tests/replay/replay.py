@@ -14,6 +14,7 @@ answer's service catalog is rewritten to point at this server.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import socketserver
@@ -94,12 +95,48 @@ class Replay:
         return _send(start_response, 200, RECORDED_HOSTS.sub(self.base, recorded).encode())
 
 
+class VCloudReplay:
+    """vCloud Director 1.5: ``POST /api/sessions`` with Basic credentials, then the recorded documents.
+
+    A GET of ``/api/a/b-c`` answers the recording ``vcloud_1_5/api_a_b_c.xml`` (libcloud's own
+    naming); a recording that is a vCloud ``Error`` document is answered with its status.
+    """
+
+    USER = f"{REPLAY_USER}@MyOrg"  # the organisation of the recorded session
+    TOKEN = "replay-vcloud-token"
+
+    def __init__(self) -> None:
+        self.base = ""
+        self.calls: list[tuple[str, str]] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "").rstrip("/")
+        self.calls.append((method, path))
+        recordings = FIXTURES / "compute" / "fixtures" / "vcloud_1_5"
+        if method == "POST" and path == "/api/sessions":
+            expected = "Basic " + base64.b64encode(f"{self.USER}:{REPLAY_PASSWORD}".encode()).decode()
+            if environ.get("HTTP_AUTHORIZATION") != expected:
+                return _send(start_response, 401, b"", {"Content-Type": "application/xml"})
+            return _send(start_response, 200, (recordings / "api_sessions.xml").read_bytes(),
+                         {"x-vcloud-authorization": self.TOKEN})
+        if environ.get("HTTP_X_VCLOUD_AUTHORIZATION") != self.TOKEN:
+            return _send(start_response, 401, b"")
+        recording = recordings / (path.strip("/").replace("/", "_").replace("-", "_") + ".xml")
+        if method != "GET" or not path.startswith("/api/") or not recording.is_file():
+            return _send(start_response, 404, b"")
+        data = recording.read_bytes()
+        error = re.search(rb"<(?:\w+:)?Error [^>]*majorErrorCode=\"(\d+)\"", data)
+        return _send(start_response, int(error.group(1)) if error else 200, data)
+
+
 def _send(start_response: Callable[..., Any], status: int, data: bytes,
           headers: dict[str, str] | None = None) -> list[bytes]:
     reason = {200: "OK", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-              404: "Not Found"}[status]
-    start_response(f"{status} {reason}", [("Content-Type", "application/json; charset=UTF-8"),
-                                          ("Content-Length", str(len(data))), *(headers or {}).items()])
+              403: "Forbidden", 404: "Not Found"}[status]
+    fields = {"Content-Type": "application/json; charset=UTF-8", **(headers or {}), "Content-Length": str(len(data))}
+    if data.lstrip().startswith(b"<"):
+        fields["Content-Type"] = "application/xml"
+    start_response(f"{status} {reason}", list(fields.items()))
     return [data]
 
 
@@ -121,14 +158,14 @@ class ReplayServer:
     """A ``Replay`` on a free loopback port, in a thread."""
 
     url: str
-    app: Replay
+    app: Replay | VCloudReplay
     server: Any
     thread: threading.Thread
 
     @classmethod
-    def start(cls, routes: Iterable[Route]) -> ReplayServer:
-        """Serve the replay of ``routes``."""
-        app = Replay(routes)
+    def start(cls, routes: Iterable[Route] | None = None) -> ReplayServer:
+        """Serve the replay of ``routes`` (OpenStack-style), or vCloud's when ``routes`` is None."""
+        app: Replay | VCloudReplay = Replay(routes) if routes is not None else VCloudReplay()
         server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         app.base = f"http://127.0.0.1:{server.server_port}"
         thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
