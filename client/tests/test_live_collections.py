@@ -46,6 +46,18 @@ def test_a_host_url_finds_the_api(server) -> None:
     assert Client(host, "mockuser", "mockpassword").collections == Client(server.url).collections
 
 
+def test_credentials_in_the_url_are_used_and_hidden(server) -> None:
+    with_credentials = server.url.replace("http://", "http://mockuser:mockpassword@")
+    client = Client(with_credentials)
+    assert client.url == server.url and client.instances()
+    assert "mockpassword" not in client.url and "mockpassword" not in repr(client)
+
+
+def test_auto_format_reads_what_the_server_prefers(server) -> None:
+    auto = Client(server.url, "mockuser", "mockpassword", format="auto")
+    assert {i.id for i in auto.instances()} >= {"inst0", "inst1"}
+
+
 def test_an_unadvertised_collection_is_refused_locally(client: Client) -> None:
     assert client.collections  # the entry point is read once
     sent = sum(client.transport.statuses.values())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
 
@@ -23,15 +23,30 @@ from deltacloud_client.transport import Response, Transport, with_query
 
 
 def api_url(url: str) -> str:
-    """The entry point's URL: ``url`` itself, or ``url`` + ``/api`` when it names only a host."""
+    """The entry point's URL: ``url`` itself, or ``url`` + ``/api`` when it names only a host.
+
+    Credentials written into the URL (``http://user:password@host``) are left out of it.
+    """
     parts = urlsplit(url)
     if parts.path in ("", "/"):
         parts = parts._replace(path="/api")
+    if "@" in parts.netloc:
+        parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
     return urlunsplit(parts).rstrip("/")
+
+
+def url_credentials(url: str) -> tuple[str | None, str | None]:
+    """The user and password written into ``url``, if any (as the original command line took them)."""
+    parts = urlsplit(url)
+    return (unquote(parts.username) if parts.username else None,
+            unquote(parts.password) if parts.password is not None else None)
 
 
 class Client(CollectionMethods):
     """A Deltacloud API client: ``Client("http://127.0.0.1:3001/api", "mockuser", "mockpassword")``.
+
+    Credentials may also be written into the URL (``http://user:password@host:3001/api``); they are
+    then sent as HTTP Basic and kept out of every URL the client shows.
 
     ``driver`` and ``provider`` choose the server's driver and provider for every request
     (``X-Deltacloud-Driver`` / ``X-Deltacloud-Provider``). ``format`` is ``"xml"`` (the default,
@@ -43,6 +58,9 @@ class Client(CollectionMethods):
                  timeout: float = 30.0, session: requests.Session | None = None,
                  verify: bool | str = True) -> None:
         self.url = api_url(url)
+        in_url = url_credentials(url)
+        user = user if user is not None else in_url[0]
+        password = password if password is not None else in_url[1]
         self.transport = Transport(user, password, driver=driver, provider=provider, format=format,
                                    timeout=timeout, session=session, verify=verify)
         self._entrypoint: EntryPoint | None = None

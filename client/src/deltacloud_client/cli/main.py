@@ -18,7 +18,7 @@ from typing import TextIO
 
 from deltacloud_client import __version__, errors
 from deltacloud_client.cli import commands
-from deltacloud_client.client import Client
+from deltacloud_client.client import Client, url_credentials
 
 #: What each exit status means; scripts may rely on these.
 EXIT_CODES = {
@@ -94,8 +94,9 @@ def connect(options: dict[str, str], environ: dict[str, str] | os._Environ[str],
     url = options.get("url") or environ.get("DELTACLOUD_URL")
     if not url:
         raise UsageError("no API URL: give --url or set DELTACLOUD_URL")
-    user = options.get("user") or environ.get("DELTACLOUD_USER")
-    password = environ.get("DELTACLOUD_PASSWORD")
+    in_url = url_credentials(url)
+    user = options.get("user") or environ.get("DELTACLOUD_USER") or in_url[0]
+    password = environ.get("DELTACLOUD_PASSWORD") or in_url[1]
     if user and password is None:
         password = getpass.getpass(f"Password for {user}: ", stream=sys.stderr)
     return Client(url, user, password, options.get("driver"), options.get("provider"),
