@@ -137,34 +137,52 @@ def test_exit_codes_for_credentials_and_reachability(env) -> None:
     assert run({k: v for k, v in env.items() if k != "DELTACLOUD_URL"}, "instances").returncode == 2
 
 
-def test_the_password_prompt_does_not_echo(env) -> None:
-    prompted = {k: v for k, v in env.items() if k != "DELTACLOUD_PASSWORD"}
+def on_terminal(argv: list[str], env: dict[str, str], answer: tuple[bytes, bytes] | None = None,
+                timeout: float = 30) -> tuple[int, bytes]:
+    """Run ``deltacloudc ARGV`` on a pseudo-terminal of its own, as a user does; its status and screen.
+
+    ``answer`` is ``(prompt, reply)``: type ``reply`` once ``prompt`` shows.
+    """
     try:
         pid, master = pty.fork()
     except OSError as exc:
         pytest.skip(f"no pseudo-terminal on this machine: {exc}")
-    if pid == 0:  # the child: a terminal of its own, as a user has
-        os.execve(str(DELTACLOUDC), [str(DELTACLOUDC), "realms"], prompted)
+    if pid == 0:  # the child: the terminal is its controlling terminal
+        os.execve(str(DELTACLOUDC), [str(DELTACLOUDC), *argv], env)
     seen = b""
-    deadline = time.monotonic() + 30
-    sent = False
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
+        ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             try:
                 chunk = os.read(master, 4096)
-            except OSError:
+            except OSError:  # the child closed the terminal
                 break
             if not chunk:
                 break
             seen += chunk
-        if not sent and b"Password for mockuser" in seen:
-            os.write(master, PASSWORD.encode() + b"\n")
-            sent = True
+        if answer and answer[0] in seen:
+            os.write(master, answer[1])
+            answer = None
     _, status = os.waitpid(pid, 0)
     os.close(master)
-    assert sent and os.waitstatus_to_exitcode(status) == 0, seen
-    assert b"United States" in seen and PASSWORD.encode() not in seen
+    return os.waitstatus_to_exitcode(status), seen
+
+
+def test_the_password_prompt_does_not_echo(env) -> None:
+    prompted = {k: v for k, v in env.items() if k != "DELTACLOUD_PASSWORD"}
+    code, screen = on_terminal(["realms"], prompted, (b"Password for mockuser", PASSWORD.encode() + b"\n"))
+    assert code == 0 and b"Password for mockuser" in screen, screen
+    assert b"United States" in screen and PASSWORD.encode() not in screen
+
+
+def test_progress_on_a_terminal_is_one_rewritten_line(env, api: Client) -> None:
+    launched = api.create_instance("img1", name="progress")
+    code, screen = on_terminal(["instances", "wait", launched.id, "--state", "running", "--timeout", "30"], env)
+    assert code == 0, screen
+    assert b"\r" in screen and b"\x1b[K" in screen  # carriage return, erase to the end of the line
+    assert f"{launched.id}: PENDING".encode() in screen and f"{launched.id}: RUNNING after".encode() in screen
+    api.drive(launched, "finish", 30, poller=Poller(interval=0.05, max_interval=0.3))
 
 
 def read_line(process: subprocess.Popen[str], deadline: float) -> str | None:
