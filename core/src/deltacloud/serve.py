@@ -178,6 +178,8 @@ class ThreadedWSGI:
             "REQUEST_METHOD": method,
             "SCRIPT_NAME": self.script_name,
             "PATH_INFO": path,
+            # Still percent-encoded, so matrix parameters may carry URLs (";provider=https%3A%2F%2F...").
+            "RAW_URI": (scope.get("raw_path") or b"").decode("latin-1"),
             "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
             "SERVER_NAME": str(server[0]),
             "SERVER_PORT": str(server[1]),
@@ -230,17 +232,24 @@ class ThreadedWSGI:
             if data:
                 deliver({"type": "http.response.body", "body": data, "more_body": True})
 
+        # The last piece is held back until the app's iterable is closed (which writes the access
+        # line), so a client that has the whole answer can rely on it being logged.
         result = self.app(environ, start_response)
+        close = getattr(result, "close", None)
         try:
+            last = b""
             for chunk in result:
                 if chunk:
-                    write(chunk)
+                    write(last)
+                    last = chunk
+            if close is not None:
+                close, closing = None, close
+                closing()
             begin()
-            deliver({"type": "http.response.body", "body": b"", "more_body": False})
+            deliver({"type": "http.response.body", "body": last, "more_body": False})
         except (ConnectionError, OSError):
             pass  # the client is gone; nothing to answer
         finally:
-            close = getattr(result, "close", None)
             if close is not None:
                 close()
 
