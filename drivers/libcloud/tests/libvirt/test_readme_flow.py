@@ -44,3 +44,21 @@ def test_the_walk_through(deltacloudd: ServerProcess) -> None:
         assert {p["id"] for p in profiles["hardware_profiles"]} >= {"small", "custom"}
         other = http.get(f"{base}/realms", headers={"X-Deltacloud-Provider": "qemu:///system"}, timeout=30)
         assert other.status_code == 400
+
+
+@pytest.mark.slow
+def test_launching_on_a_host_the_operator_allowed(tmp_path: Path) -> None:
+    node = f"test://{Path(__file__).with_name('node.xml')}"
+    server = start_deltacloudd(tmp_path, "-P", node, "--driver-option", f"libvirt.uris={node}", driver="libvirt",
+                               timeout=30)
+    try:
+        with requests.Session() as http:
+            http.auth = AUTH
+            created = http.post(f"{server.url}/instances", data={"image_id": "images:debian-12.qcow2",
+                                                                 "hwp_id": "small"}, timeout=30)
+            assert created.status_code == 201, created.text
+            listed = http.get(f"{server.url}/instances", headers={"Accept": "application/json"}, timeout=30).json()
+            assert [i["state"] for i in listed["instances"]] == ["RUNNING"]
+            assert http.delete(created.headers["location"], timeout=30).status_code == 204
+    finally:
+        server.stop()
