@@ -9,6 +9,8 @@
   for bodies that are not what the cloud promised;
 * ``KeyedPool`` and ``pool_key`` (``pool``): the bounded pool, also for client objects that are
   not HTTP sessions (libcloud drivers);
+* ``TokenCache`` (``tokens``): bearer tokens per service, endpoint and credentials, refreshed on
+  expiry or refusal;
 * ``measured`` (``deltacloud.driver.timing``): account time spent in a client library.
 
 The provider-URL safety rule lives in ``deltacloud.driver.safety`` and is applied by the core.
@@ -26,9 +28,10 @@ from deltacloud.driver.toolkit.errors import (
 from deltacloud.driver.toolkit.http import HttpBackend
 from deltacloud.driver.toolkit.parsing import child, children, expect, local_name, parse_json, parse_xml, text_of
 from deltacloud.driver.toolkit.pool import POOL, KeyedPool, credentials_digest, pool_key
+from deltacloud.driver.toolkit.tokens import TokenCache
 
 __all__ = [
     "DEFAULT_RETRY_AFTER", "DEFAULT_STATUSES", "POOL", "BackendFailure", "ErrorTable", "HttpBackend", "KeyedPool",
-    "child", "children", "credentials_digest", "expect", "local_name", "measured", "parse_json", "parse_xml",
-    "pool_key", "retry_after_seconds", "text_of", "transport_error",
+    "TokenCache", "child", "children", "credentials_digest", "expect", "local_name", "measured", "parse_json",
+    "parse_xml", "pool_key", "retry_after_seconds", "text_of", "transport_error",
 ]

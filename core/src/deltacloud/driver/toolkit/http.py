@@ -11,7 +11,7 @@ reused by the same user and never shared across credentials. Every exchange:
   502/503/504, and never when it is a write;
 * has its time accounted for ``Server-Timing``;
 * turns any failure into a core error: non-2xx answers through the driver's ``ErrorTable``,
-  transport failures into 502/504.
+  transport failures into 502/504; the request's password, should the cloud echo it, is masked.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from deltacloud.driver import timing
 from deltacloud.driver.toolkit.errors import ErrorTable, retry_after_seconds, transport_error
 from deltacloud.driver.toolkit.parsing import parse_json, parse_xml
 from deltacloud.driver.toolkit.pool import POOL, KeyedPool, pool_key
+from deltacloud.errors import DeltacloudError
 
 if TYPE_CHECKING:
     from deltacloud.driver.base import Driver
@@ -102,7 +103,7 @@ class HttpBackend:
                 error = self.errors.error_for(response)
             finally:
                 response.close()
-            raise error
+            raise self._secret_free(error)
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
 
     def _send(self, method: str, url: str, params: Any, data: Any, json: Any, headers: dict[str, str],
@@ -122,11 +123,28 @@ class HttpBackend:
 
     def xml(self, method: str, path: str, **kwargs: Any) -> Element:
         """``request``, then the answer parsed as XML (defusedxml); 502 when it is not XML."""
-        return parse_xml(self.request(method, path, **kwargs).content, self.errors.service)
+        content = self.request(method, path, **kwargs).content
+        try:
+            return parse_xml(content, self.errors.service)
+        except DeltacloudError as error:
+            raise self._secret_free(error) from None
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """``request``, then the answer parsed as JSON; 502 when it is not JSON."""
-        return parse_json(self.request(method, path, **kwargs).content, self.errors.service)
+        content = self.request(method, path, **kwargs).content
+        try:
+            return parse_json(content, self.errors.service)
+        except DeltacloudError as error:
+            raise self._secret_free(error) from None
+
+    def _secret_free(self, error: DeltacloudError) -> DeltacloudError:
+        """``error`` without the request's password, which a cloud may echo in what it answers."""
+        credentials = self.driver.optional_credentials
+        secret = credentials.password if credentials is not None else ""
+        if secret and secret in error.message:
+            error.message = error.message.replace(secret, "***")
+            error.args = (error.message,)
+        return error
 
 
 def _backoff(attempt: int) -> float:
