@@ -84,11 +84,29 @@ class MatrixParams:
     def __call__(self, environ: dict, start_response: object) -> object:
         path = environ.get("PATH_INFO", "")
         if ";" in path:
-            clean, api_params, other = split_matrix(path)
-            environ["PATH_INFO"] = clean
+            raw = _raw_path(environ)
+            if raw is not None and ";" in raw:
+                # Split before decoding: a value may hold an encoded '/' (a provider URL).
+                clean, api_params, other = split_matrix(raw)
+                path = unquote(clean, encoding="latin-1")
+                script = environ.get("SCRIPT_NAME", "")
+                environ["PATH_INFO"] = path[len(script):] if script and path.startswith(script) else path
+            else:
+                environ["PATH_INFO"], api_params, other = split_matrix(path)
             environ[MATRIX_KEY] = api_params
             environ[MATRIX_PARAMS_KEY] = other
         return self.app(environ, start_response)  # type: ignore[operator]
+
+
+def _raw_path(environ: dict) -> str | None:
+    """The request's path as the client sent it, still percent-encoded, when the server says (RAW_URI)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw:
+        return None
+    path = raw.split("?", 1)[0]
+    if "://" in path[:12]:  # absolute-form request target
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path
 
 
 def select_driver(environ: dict, headers_driver: str | None, headers_provider: str | None,
