@@ -69,11 +69,6 @@ def parse_domain(xml: str) -> DomainInfo:
         macs=macs, disk_sources=tuple(sources))
 
 
-def host_arch(capabilities_or_info: list) -> str:
-    """The host's architecture from ``virConnect.getInfo()``."""
-    return str(capabilities_or_info[0]) if capabilities_or_info else ""
-
-
 @dataclass(frozen=True)
 class DomainSpec:
     """Everything a new domain is defined with."""
