@@ -21,7 +21,7 @@ SINGULAR: dict[str, str] = {
     "realms": "realm", "hardware_profiles": "hardware_profile", "images": "image", "instances": "instance",
     "drivers": "driver", "keys": "key", "storage_volumes": "storage_volume", "storage_snapshots": "storage_snapshot",
     "addresses": "address", "firewalls": "firewall", "load_balancers": "load_balancer", "buckets": "bucket",
-    "metrics": "metric",
+    "metrics": "metric", "networks": "network", "subnets": "subnet", "network_interfaces": "network_interface",
 }
 
 

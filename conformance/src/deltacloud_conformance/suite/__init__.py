@@ -20,6 +20,8 @@ from deltacloud_conformance.suite.test_keys import *  # noqa: F403
 from deltacloud_conformance.suite.test_keys import __all__ as _keys
 from deltacloud_conformance.suite.test_network import *  # noqa: F403
 from deltacloud_conformance.suite.test_network import __all__ as _network
+from deltacloud_conformance.suite.test_networking import *  # noqa: F403
+from deltacloud_conformance.suite.test_networking import __all__ as _networking
 from deltacloud_conformance.suite.test_objects import *  # noqa: F403
 from deltacloud_conformance.suite.test_objects import __all__ as _objects
 from deltacloud_conformance.suite.test_state_machine import *  # noqa: F403
@@ -28,4 +30,4 @@ from deltacloud_conformance.suite.test_storage import *  # noqa: F403
 from deltacloud_conformance.suite.test_storage import __all__ as _storage
 
 __all__ = [*_entry_point, *_collections, *_instances, *_state_machine, *_profiles, *_features, *_errors, *_keys,
-           *_storage, *_network, *_objects]
+           *_storage, *_network, *_networking, *_objects]
