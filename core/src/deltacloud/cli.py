@@ -245,11 +245,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.list_drivers:
         return list_drivers(sys.stdout)
-    problem = _check_tls(args) or check_driver(args.driver)
+    problem = _check_tls(args)
+    config = ServerConfig()
     try:
         config = server_config(args)
     except backend_config.ConfigError as exc:
         problem = problem or str(exc)
+    else:  # the driver gets its settings when check_driver loads it: one that refuses them is a usage error
+        loader.configure(config)
+    problem = problem or check_driver(args.driver)
     if problem:
         print(f"{PROG}: error: {problem}", file=sys.stderr)
         return EXIT_USAGE

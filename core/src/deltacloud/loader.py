@@ -80,10 +80,11 @@ _configured: dict[str, type[Driver]] = {}
 
 
 def configure(config: ServerConfig) -> None:
-    """Use ``config``'s backend settings and driver options; drivers already loaded receive them again."""
+    """Use ``config``'s backend settings and driver options; drivers already loaded receive them if they changed."""
     _config[0] = config
     for name, cls in list(_configured.items()):
-        _apply_settings(name, cls)
+        if cls.settings != settings_for(name):
+            _apply_settings(name, cls)
 
 
 def settings_for(name: str) -> DriverSettings:
