@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -90,7 +90,7 @@ def test_create_act_wait_path_drive_destroy(env, api: Client) -> None:
     ident = json.loads(created.stdout)["id"]
     waited = run(env, "instances", "wait", ident, "--state", "running", "--timeout", "30")
     assert waited.returncode == 0, waited.stderr
-    assert f"{ident}: PENDING" in waited.stderr and f"{ident}: RUNNING after" in waited.stderr  # progress
+    assert f"{ident}: RUNNING after" in waited.stderr  # the progress, ended
     assert run(env, "instances", "path", ident, "--state", "finish").stdout.split() == ["stop", "destroy"]
     stopped = run(env, "instances", "stop", ident)
     assert stopped.returncode == 0 and ("STOPPING" in stopped.stdout or "STOPPED" in stopped.stdout)
@@ -98,6 +98,30 @@ def test_create_act_wait_path_drive_destroy(env, api: Client) -> None:
     assert driven.returncode == 0, driven.stderr
     assert f"{ident}: destroy" in driven.stderr and f"{ident}: FINISH after" in driven.stderr
     assert ident not in {i.id for i in api.instances()}
+
+
+def test_progress_shows_each_state_as_it_changes(env, api: Client) -> None:
+    launched = api.create_instance("img1", name="progress-lines")
+    running = api.wait_for(launched, "RUNNING", 30, poller=Poller(interval=0.05, max_interval=0.3))
+    waiter = subprocess.Popen([str(DELTACLOUDC), "instances", "wait", launched.id, "--state", "stopped"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        assert waiter.stderr is not None
+        first = ""
+        while time.monotonic() < deadline and not first:
+            if select.select([waiter.stderr], [], [], 0.2)[0]:
+                first = waiter.stderr.readline()
+        assert first.startswith(f"{launched.id}: RUNNING ("), first
+        running.stop()  # underneath it
+        _, rest = waiter.communicate(timeout=30)
+    finally:
+        if waiter.poll() is None:
+            waiter.kill()
+            waiter.wait(timeout=5)
+    assert waiter.returncode == 0, rest
+    assert f"{launched.id}: STOPPED after" in rest and (f"{launched.id}: STOPPING (" in rest or "STOPPED (" in rest)
+    api.drive(launched, "finish", 30, poller=Poller(interval=0.05, max_interval=0.3))
 
 
 def test_actions_of_other_collections(env, api: Client) -> None:
@@ -137,11 +161,11 @@ def test_exit_codes_for_credentials_and_reachability(env) -> None:
     assert run({k: v for k, v in env.items() if k != "DELTACLOUD_URL"}, "instances").returncode == 2
 
 
-def on_terminal(argv: list[str], env: dict[str, str], answer: tuple[bytes, bytes] | None = None,
-                timeout: float = 30) -> tuple[int, bytes]:
+def on_terminal(argv: list[str], env: dict[str, str], when: bytes | None = None,
+                then: Callable[[int], object] | None = None, timeout: float = 30) -> tuple[int, bytes]:
     """Run ``deltacloudc ARGV`` on a pseudo-terminal of its own, as a user does; its status and screen.
 
-    ``answer`` is ``(prompt, reply)``: type ``reply`` once ``prompt`` shows.
+    Once ``when`` shows on the screen, ``then(terminal)`` runs once (to type, or to change the cloud).
     """
     try:
         pid, master = pty.fork()
@@ -161,9 +185,9 @@ def on_terminal(argv: list[str], env: dict[str, str], answer: tuple[bytes, bytes
             if not chunk:
                 break
             seen += chunk
-        if answer and answer[0] in seen:
-            os.write(master, answer[1])
-            answer = None
+        if when is not None and then is not None and when in seen:
+            then(master)
+            when = None
     _, status = os.waitpid(pid, 0)
     os.close(master)
     return os.waitstatus_to_exitcode(status), seen
@@ -171,17 +195,21 @@ def on_terminal(argv: list[str], env: dict[str, str], answer: tuple[bytes, bytes
 
 def test_the_password_prompt_does_not_echo(env) -> None:
     prompted = {k: v for k, v in env.items() if k != "DELTACLOUD_PASSWORD"}
-    code, screen = on_terminal(["realms"], prompted, (b"Password for mockuser", PASSWORD.encode() + b"\n"))
+    code, screen = on_terminal(["realms"], prompted, b"Password for mockuser",
+                               lambda terminal: os.write(terminal, PASSWORD.encode() + b"\n"))
     assert code == 0 and b"Password for mockuser" in screen, screen
     assert b"United States" in screen and PASSWORD.encode() not in screen
 
 
 def test_progress_on_a_terminal_is_one_rewritten_line(env, api: Client) -> None:
     launched = api.create_instance("img1", name="progress")
-    code, screen = on_terminal(["instances", "wait", launched.id, "--state", "running", "--timeout", "30"], env)
+    running = api.wait_for(launched, "RUNNING", 30, poller=Poller(interval=0.05, max_interval=0.3))
+    # It waits for STOPPED; once it shows RUNNING, the instance is stopped underneath it.
+    code, screen = on_terminal(["instances", "wait", launched.id, "--state", "stopped", "--timeout", "30"], env,
+                               b"RUNNING (", lambda terminal: running.stop())
     assert code == 0, screen
     assert b"\r" in screen and b"\x1b[K" in screen  # carriage return, erase to the end of the line
-    assert f"{launched.id}: PENDING".encode() in screen and f"{launched.id}: RUNNING after".encode() in screen
+    assert f"{launched.id}: RUNNING (".encode() in screen and f"{launched.id}: STOPPED after".encode() in screen
     api.drive(launched, "finish", 30, poller=Poller(interval=0.05, max_interval=0.3))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
 import time
@@ -61,10 +62,15 @@ def test_watch_instances_reports_a_change_underneath(env, example_server) -> Non
     watcher = subprocess.Popen([sys.executable, str(EXAMPLES / "watch_instances.py"), "--interval", "0.1",
                                 "--polls", "60"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.5)  # let it take its first snapshot
+        assert watcher.stdout is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not select.select([watcher.stdout], [], [], 0.2)[0]:
+            pass
+        summary = watcher.stdout.readline()  # its first snapshot is taken: now change the cloud
         launched = api.create_instance("img1")
         api.wait_for(launched, "RUNNING", 20, poller=Poller(interval=0.05, max_interval=0.2))
         out, err = watcher.communicate(timeout=60)
+        out = summary + out
     finally:
         if watcher.poll() is None:
             watcher.kill()

@@ -38,16 +38,20 @@ def test_path_answers_the_actions(client: Client, running: Instance) -> None:
         client.path(running, "start")
 
 
-def test_wait_for_polls_with_backoff_and_conditional_requests(client: Client) -> None:
-    launched = client.create_instance("img1", name="waiter")
+def test_wait_for_polls_with_conditional_requests(client: Client, running: Instance) -> None:
     seen: list[str] = []
+
+    def progress(instance: Instance | None, state: str) -> None:
+        seen.append(state)
+        if len(seen) == 3:
+            running.stop()  # another client acts underneath the wait
+
     poller = Poller(interval=0.02, backoff=2.0, max_interval=0.08)
     before = client.transport.statuses[304]
-    done = client.wait_for(launched, "running", 20, poller=poller, progress=lambda inst, state: seen.append(state))
-    assert done is not None and done.state == "RUNNING" and done.id == launched.id
-    assert seen[0] == "PENDING" and seen[-1] == "RUNNING"
-    assert client.transport.statuses[304] > before  # unchanged polls cost a 304
-    client.drive(done, "finish", 20, poller=poller)
+    done = client.wait_for(running, "stopped", 20, poller=poller, progress=progress)
+    assert done is not None and done.state == "STOPPED" and done.id == running.id
+    assert seen[:3] == ["RUNNING"] * 3 and seen[-1] == "STOPPED"
+    assert client.transport.statuses[304] - before >= 2  # unchanged polls cost a 304 each
 
 
 def test_backoff_grows_to_its_ceiling(client: Client, running: Instance) -> None:

@@ -153,16 +153,16 @@ class Client(CollectionMethods):
         if document is None:
             return None
         cls = model_class(response.root or default)
-        if response.root is None:  # JSON: find the wrapper
-            if isinstance(document, dict) and len(document) == 1:
-                key, inner = next(iter(document.items()))
-                if key in ("instance", "instances") or model_class(key) is not Resource:
-                    cls = model_class(key)
-                    document = inner
+        if response.root is None and isinstance(document, dict) and len(document) == 1:
+            key, inner = next(iter(document.items()))
+            if isinstance(inner, list | dict):  # the JSON wrapper: {"instance": {...}} or {"instances": [...]}
+                cls, document = model_class(key), inner
+        if cls is Resource:
+            cls = model_class(default)
+        if response.root is None:
             document = unwrap(document, cls.singular, cls.collection)
         if isinstance(document, list):
-            item_cls = cls if cls is not Resource else model_class(default)
-            return [item_cls(self, item) for item in document if isinstance(item, dict)]
+            return [cls(self, item) for item in document if isinstance(item, dict)]
         if isinstance(document, dict):
             return cls(self, document)
         return None
