@@ -72,12 +72,16 @@ def test_conflict(client: Client) -> None:
     assert raised.value.status == 409
 
 
-def test_not_supported_is_known_locally(client: Client) -> None:
-    missing = [name for name in ("networks", "subnets", "network_interfaces") if not client.supports(name)]
-    if not missing:
-        pytest.skip("this server's mock advertises every collection the client knows")
-    with pytest.raises(NotSupportedError, match=missing[0]):
-        getattr(client, missing[0])()
+def test_not_supported_is_known_locally() -> None:
+    with serve(ENTRY) as replay:  # the original 1.1.3 mock: no firewalls, no load balancers
+        client = Client(replay.base, USER, PASSWORD)
+        assert client.collections and not client.supports("firewalls")
+        sent = sum(client.transport.statuses.values())
+        with pytest.raises(NotSupportedError, match="firewalls"):
+            client.firewalls()
+        with pytest.raises(NotSupportedError, match="load_balancers"):
+            client.create_load_balancer("lb", "us", "HTTP", 80, 8080)
+        assert sum(client.transport.statuses.values()) == sent and not replay.unmatched
 
 
 def test_backend_failure(tmp_path: Path) -> None:
