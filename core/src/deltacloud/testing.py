@@ -2,7 +2,8 @@
 
 ``installed_entry_point`` writes a minimal ``.dist-info`` into a directory on ``sys.path``,
 so stevedore and ``importlib.metadata`` find the driver exactly as they find a packaged one.
-``start_deltacloudd`` runs the real ``deltacloudd`` on a free loopback port and waits for it.
+``start_deltacloudd`` runs the real ``deltacloudd`` on a free loopback port and waits for it;
+``Deltaclouds`` (and the pytest fixture ``deltacloudd_fixture`` makes of it) is how tests use it.
 """
 
 from __future__ import annotations
@@ -16,22 +17,24 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from stevedore import ExtensionManager
 
-from deltacloud import loader
+from deltacloud import loader, plugins
 
 _DIST_COUNTER = [0]
 
 
 def clear_caches() -> None:
-    """Forget the drivers scanned and loaded so far (after entry points changed)."""
+    """Forget the drivers scanned and loaded so far, and the plugin manager (after entry points changed)."""
     loader.installed_drivers.cache_clear()
     loader.load.cache_clear()
     ExtensionManager.ENTRY_POINT_CACHE.clear()
+    plugins.plugin_manager.cache_clear()
 
 
 @contextlib.contextmanager
@@ -152,3 +155,79 @@ def start_deltacloudd(workdir: Path, *args: str, driver: str = "mock", env: dict
     return start_process(argv, f"{scheme}://127.0.0.1:{port}/api", log,
                          env if env is not None else server_environment(workdir / "home"), cwd=workdir,
                          timeout=timeout, ssl_context=ssl_context)
+
+
+class Deltaclouds:
+    """Real ``deltacloudd`` processes of one test (or module): started on demand, all stopped by ``stop_all``.
+
+    The one way tests start a server: each gets a free loopback port, a private ``HOME``, its log
+    in ``workdir``, one worker and, for the mock, a store of its own (``store<n>``) and no
+    transition delay unless the test asks for one. Start failures go to ``fail`` (``pytest.fail``
+    in the fixture) with the server's output.
+    """
+
+    def __init__(self, workdir: Path, fail: Callable[[str], Any] | None = None) -> None:
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.servers: list[ServerProcess] = []
+        self._fail = fail
+
+    def start(self, *args: str, driver: str = "mock", env: Mapping[str, str] | None = None,
+              mock_delay: str = "0", pythonpath: Sequence[Path] = (), timeout: float = 20.0,
+              scheme: str = "http", ssl_context: ssl.SSLContext | None = None) -> ServerProcess:
+        """Start ``deltacloudd -i DRIVER ARGS``; wait until ``/api`` answers.
+
+        ``env`` adds variables to the server's environment; ``pythonpath`` puts directories first on
+        its ``sys.path`` (where ``installed_entry_point`` wrote a plugin or driver). For the mock,
+        ``--mock-storage`` defaults to a fresh directory and ``DELTACLOUD_MOCK_DELAY`` to ``mock_delay``.
+        ``--workers 1`` is the default.
+        """
+        argv = list(args)
+        extra = dict(env or {})
+        if driver == "mock":
+            extra.setdefault("DELTACLOUD_MOCK_DELAY", mock_delay)
+            if "--mock-storage" not in argv:
+                argv += ["--mock-storage", str(self.workdir / f"store{len(self.servers)}")]
+        if "--workers" not in argv:
+            argv += ["--workers", "1"]
+        if pythonpath:
+            paths = [str(p) for p in pythonpath] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+            extra["PYTHONPATH"] = os.pathsep.join(paths)
+        environment = server_environment(self.workdir / "home", **extra)
+        if "--mock-storage" in argv:
+            environment.pop("DELTACLOUD_MOCK_STORAGE", None)
+        try:
+            server = start_deltacloudd(self.workdir, *argv, driver=driver, env=environment, scheme=scheme,
+                                       timeout=timeout, ssl_context=ssl_context)
+        except RuntimeError as exc:
+            if self._fail is None:
+                raise
+            self._fail(str(exc))
+            raise
+        self.servers.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        """Stop every server started here."""
+        for server in self.servers:
+            server.stop()
+
+
+def deltacloudd_fixture(name: str = "deltacloudd", scope: str = "function") -> Any:
+    """A pytest fixture ``name`` yielding a ``Deltaclouds`` whose servers are stopped at teardown.
+
+    The shared way to a real server: a test module or ``conftest.py`` declares
+    ``deltacloudd = deltacloudd_fixture()`` (or ``servers = deltacloudd_fixture("servers", "module")``)
+    and its tests call ``deltacloudd.start(...)``.
+    """
+    import pytest  # only tests use this; the core does not depend on pytest
+
+    @pytest.fixture(name=name, scope=scope)
+    def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deltaclouds]:
+        servers = Deltaclouds(tmp_path_factory.mktemp(name), fail=pytest.fail)
+        try:
+            yield servers
+        finally:
+            servers.stop_all()
+
+    return _servers

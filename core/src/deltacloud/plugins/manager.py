@@ -35,10 +35,21 @@ def plugin_manager() -> pluggy.PluginManager:
             continue
         pm.register(ep.load(), name=f"plugin:{ep.name}")
     if os.environ.get("DELTACLOUD_TRACE_HOOKS"):
-        pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
-        pm.enable_tracing()
+        _trace_to_log(pm)
     pm.check_pending()
     return pm
+
+
+def _trace_to_log(pm: pluggy.PluginManager) -> None:
+    """Log every hook call at INFO on ``deltacloud.plugins``, to standard error when logging is not set up."""
+    if not log.hasHandlers():  # deltacloudd configures only gunicorn's loggers
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(process)d] [%(name)s] %(message)s"))
+        log.addHandler(handler)
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
+    pm.enable_tracing()
 
 
 def register_driver(name: str, driver_class: type) -> None:
