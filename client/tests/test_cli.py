@@ -134,6 +134,26 @@ def test_actions_of_other_collections(env, api: Client) -> None:
     assert volume not in {v.id for v in api.storage_volumes()}
 
 
+def test_blobs_up_and_down(env, api: Client, tmp_path: Path) -> None:
+    source = tmp_path / "notes.txt"
+    source.write_bytes(b"line one\nline two\n")
+    put = run(env, "--format", "json", "buckets", "put", "bucket2", "--id", "notes", "--file", str(source),
+              "--Owner", "me")
+    assert put.returncode == 0, put.stderr
+    assert json.loads(put.stdout)["id"] == "notes"
+    shown = run(env, "buckets", "blob", "bucket2", "--id", "notes")
+    assert shown.returncode == 0 and "text/plain" in shown.stdout
+    copy = tmp_path / "copy.txt"
+    assert run(env, "buckets", "blob", "bucket2", "--id", "notes", "--output", str(copy)).returncode == 0
+    assert copy.read_bytes() == source.read_bytes()
+    piped = subprocess.run([str(DELTACLOUDC), "buckets", "blob", "bucket2", "--id", "notes", "--output", "-"],
+                           env=env, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert piped.returncode == 0 and piped.stdout == source.read_bytes()
+    blob = api.bucket("bucket2").blob("notes")
+    assert {k.lower(): v for k, v in blob.metadata.items()} == {"owner": "me"}
+    blob.destroy()
+
+
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("instances", "show", "nope"), 4, "NotFoundError"),
     (("instances", "destroy", "inst0"), 5, "does not offer 'destroy'"),

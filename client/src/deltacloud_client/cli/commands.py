@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 import signal
+import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from deltacloud_client import watch as watching
@@ -13,8 +16,6 @@ from deltacloud_client.cli.output import Progress, emit, table
 from deltacloud_client.client import Client
 from deltacloud_client.collections import encode_user_data
 from deltacloud_client.waiting import Poller
-
-VERBS = {"list", "show", "create", "destroy", "wait", "path", "drive", "watch"}
 
 
 class CommandError(Exception):
@@ -111,6 +112,33 @@ def waiting(client: Client, verb: str, ident: str, params: dict[str, str], fmt: 
     return 0
 
 
+def blobs(client: Client, verb: str, bucket_id: str, params: dict[str, str], fmt: str, out: TextIO,
+          err: TextIO) -> int:
+    """``buckets blob BUCKET --id BLOB [--output FILE]`` and ``buckets put BUCKET --id BLOB --file FILE``."""
+    blob_id = _require(params, "id", f"buckets {verb}")
+    bucket = client.bucket(bucket_id)
+    if verb == "put":
+        path = Path(_require(params, "file", "buckets put"))
+        content_type = params.pop("content_type", None) or mimetypes.guess_type(path.name)[0]
+        blob = bucket.put_blob(blob_id, path.read_bytes(), content_type or "application/octet-stream", params)
+        emit(blob, fmt, out)
+        return 0
+    blob = bucket.blob(blob_id)
+    output = params.pop("output", None)
+    if output is None:
+        emit(blob, fmt, out)
+        return 0
+    content = blob.content()
+    if output == "-":
+        out.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(content)
+        print(f"{bucket_id}/{blob_id}: {len(content)} bytes to {output}", file=err)
+    return 0
+
+
 def run(client: Client, positionals: list[str], params: dict[str, str], fmt: str, out: TextIO,
         err: TextIO) -> int:
     """Carry out ``COLLECTION [ACTION] [ID]`` with ``params``; the exit status."""
@@ -140,6 +168,8 @@ def run(client: Client, positionals: list[str], params: dict[str, str], fmt: str
         raise CommandError(f"{verb} needs an ID")
     if verb in ("wait", "path", "drive"):
         return waiting(client, verb, ident, params, fmt, out, err)
+    if collection == "buckets" and verb in ("blob", "put"):
+        return blobs(client, verb, ident, params, fmt, out, err)
     resource = client.get(collection, ident)
     if verb == "show":
         emit(resource, fmt, out)

@@ -46,7 +46,8 @@ USAGE = """usage: deltacloudc [--url U] [--user U] [--driver D] [--provider P] [
   ACTION      list (default), show ID, create, destroy ID, any action the resource offers
               (start, stop, reboot, attach, associate, register, ...), and for instances:
               wait ID --state S [--timeout T], path ID --state S, drive ID --state S [--timeout T],
-              watch [--interval S]
+              watch [--interval S]; for buckets: blob BUCKET --id B [--output FILE|-],
+              put BUCKET --id B --file FILE [--content_type T] [--META value ...]
   --param v   filters for list, parameters for create and actions (e.g. --image_id img1)
 
 environment: DELTACLOUD_URL, DELTACLOUD_USER, DELTACLOUD_PASSWORD (prompted for when unset)
