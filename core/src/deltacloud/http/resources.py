@@ -140,6 +140,11 @@ class Api:
         """Whether the request's driver offers ``collection``."""
         return collection.name in self.offer(state).collections
 
+    def require(self, collection: Collection, state: RequestState) -> None:
+        """A 404 unless the request's driver offers ``collection`` (for this provider and credentials)."""
+        if not self.supported(collection, state):
+            raise NotFoundError(f"Collection '{collection.name}' is not supported by driver '{state.driver_name}'")
+
     def operation_supported(self, op: Operation, collection: Collection, state: RequestState) -> bool:
         """Whether the request's driver offers ``op`` of ``collection``."""
         return (collection.name, op.name) in self.offer(state).operations
@@ -152,8 +157,7 @@ class Api:
         came with (the request's unless an HTML form overrode it).
         """
         state = state_of(req)
-        if not self.supported(collection, state):
-            raise NotFoundError(f"Collection '{collection.name}' is not supported by driver '{state.driver_name}'")
+        self.require(collection, state)
         op, path_values = self._find(collection, kind, name, state, id, method or req.method)
         try:
             values, ignored = validate(operation_params(op, collection, state), raw_params(req, self.max_body))
@@ -295,6 +299,7 @@ class CollectionResource:
         self.api.execute(req, resp, self.collection, "create")
 
     def on_options(self, req: falcon.Request, resp: falcon.Response) -> None:
+        self.api.require(self.collection, state_of(req))
         resp.set_header("Allow", ", ".join(self.api.allowed_methods(self.collection, state_of(req), member=False)))
         resp.status = 200
 
@@ -321,6 +326,7 @@ class MemberResource:
         raise MethodNotAllowedError(f"POST is not allowed on a member of {self.collection.name}", allowed=allowed)
 
     def on_options(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
+        self.api.require(self.collection, state_of(req))  # also works out the offer the parameters follow
         op = self.collection.operation(id)
         if op is not None:  # OPTIONS /api/<collection>/<operation>: its parameters, as the original did
             params = operation_params(op, self.collection, state_of(req))
@@ -353,6 +359,7 @@ class ActionResource:
     def on_options(self, req: falcon.Request, resp: falcon.Response, id: str, action: str) -> None:
         """The methods this action URL answers for this object now (an instance's state narrows them)."""
         state = state_of(req)
+        self.api.require(self.collection, state)
         methods = self.api.allowed_methods(self.collection, state, member=True, action=action)
         resp.set_header("Allow", ", ".join(_by_state(self.collection, state, id, methods, "POST", action)))
         resp.status = 200
