@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from deltacloud.errors import ConflictError, NotFoundError
 from deltacloud.models import LaunchOptions
 from deltacloud_driver_mock import MockDriver, lifecycle
+from deltacloud_driver_mock.clock import ManualClock
 
 
 def test_declared_machine():
@@ -49,28 +48,33 @@ def test_seeded_instance_stop_start(driver):
 
 
 def test_lifecycle_with_a_positive_delay(make_driver, monkeypatch):
-    delay = 0.75  # long enough for the reads in between even on a loaded machine
-    monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", str(delay))
+    """The transitions take the delay on the driver's clock: advanced by the test, never waited for."""
+    clock = ManualClock(start=1_000_000.0)
+    monkeypatch.setattr(MockDriver, "clock", clock)
+    monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", "30")
     driver = make_driver()
-    started = time.time()
     inst = driver.create_instance("img1", LaunchOptions())
+    assert inst.state == "PENDING"
+    assert inst.launch_time == "1970-01-12T13:46:40Z"  # the clock's time, not the wall clock's
+    clock.advance(29.9)
     assert driver.instance(inst.id).state == "PENDING"
     assert [i.id for i in driver.instances({"state": "PENDING"})] == [inst.id]
     with pytest.raises(ConflictError):  # not running yet
         driver.stop_instance(inst.id)
-    time.sleep(max(0.0, started + delay + 0.05 - time.time()))
+    clock.advance(0.1)
     assert driver.instance(inst.id).state == "RUNNING"
     assert driver.instances({"state": "PENDING"}) == []
+    assert make_driver().instance(inst.id).state == "RUNNING"  # another request: the same time
 
-    started = time.time()
     assert driver.stop_instance(inst.id).state == "STOPPING"
     assert driver.instance(inst.id).state == "STOPPING"
     assert [i.id for i in driver.instances({"state": "stopping"})] == [inst.id]
     with pytest.raises(ConflictError):  # not stopped yet
         driver.destroy_instance(inst.id)
-    time.sleep(max(0.0, started + delay + 0.05 - time.time()))
+    clock.advance(30)
     assert driver.instance(inst.id).state == "STOPPED"
     assert [i.id for i in driver.instances({"state": "STOPPED"})] == [inst.id]
+    driver.destroy_instance(inst.id)
 
 
 def test_the_delay_is_shared_by_driver_objects(make_driver, monkeypatch):

@@ -7,7 +7,6 @@ server process using the same storage directory; instances are private to their 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -24,6 +23,7 @@ from deltacloud.models import CommandOutput, Credentials, HardwareProfile, Image
 from deltacloud_driver_mock import catalog, keymaterial, launch, lifecycle, records
 from deltacloud_driver_mock.addresses import AddressesMixin
 from deltacloud_driver_mock.balancers import BalancersMixin
+from deltacloud_driver_mock.clock import SYSTEM_CLOCK, Clock, clock_option
 from deltacloud_driver_mock.firewalls import FirewallsMixin
 from deltacloud_driver_mock.metrics import MetricsMixin
 from deltacloud_driver_mock.networking import NetworkingMixin
@@ -70,10 +70,15 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         "firewalls", "metrics", "register_to_load_balancer", "volume_name", "volume_description", "attach_snapshot",
     )
 
+    #: What "now" is for the state machine: the wall clock unless the driver option ``clock`` names a
+    #: clock file; in-process tests may set a ``clock.ManualClock`` here.
+    clock: ClassVar[Clock] = SYSTEM_CLOCK
+
     @classmethod
     def configure(cls, settings: DriverSettings) -> None:
-        """Check the driver option ``users`` (``NAME:PASSWORD,...``) when the driver is loaded."""
+        """Check the driver options ``users`` (``NAME:PASSWORD,...``) and ``clock`` when the driver is loaded."""
         parse_users(settings.option("users"))
+        cls.clock = clock_option(settings.option("clock"))
         super().configure(settings)
 
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
@@ -121,7 +126,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         user = self._user()
         if name is not None:
             _checked_name(name, "name", "image")
-        now = time.time()
+        now = self.clock.now()
         inst = self.store.get(INSTANCES, instance_id)
         if inst is None or inst["owner_id"] != user:
             raise NotFoundError(f"Instance '{instance_id}' not found")
@@ -155,7 +160,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
     def instances(self, filters: Filters) -> list[Instance]:
         """The caller's instances; ``id``, ``state`` and ``realm_id`` filters are applied in SQL."""
         user = self._user()
-        now = time.time()
+        now = self.clock.now()
         fields = {"realm_id": filters["realm_id"]} if filters.get("realm_id") is not None else None
         where: list[Condition] = []
         if filters.get("state") is not None:
@@ -177,7 +182,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         if profile is None:
             raise ValidationError(f"Hardware profile '{profile_id}' does not exist", param="hwp_id")
         overrides = dict(check_overrides(profile, dict(options.hardware_profile_overrides)))
-        now = time.time()
+        now = self.clock.now()
         name = options.name or f"i-{int(now)}"
         docs = []
         if not self.images_store.exists(IMAGES, image_id):
@@ -201,7 +206,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
     def _act(self, id: str, action: str) -> dict[str, Any]:
         """Apply a client action to one of the caller's instances, atomically; the new document."""
         user = self._user()
-        now = time.time()
+        now = self.clock.now()
         with self.store.transaction() as tx:
             doc = tx.get(INSTANCES, id)
             if doc is None or doc["owner_id"] != user:
@@ -240,7 +245,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         doc = self.store.get(INSTANCES, id)
         if doc is None or doc["owner_id"] != user:
             raise NotFoundError(f"Instance '{id}' not found")
-        state = lifecycle.effective_state(doc, time.time())
+        state = lifecycle.effective_state(doc, self.clock.now())
         if state != "RUNNING":
             raise ConflictError(f"Instance '{id}' is {state}: commands run only on a RUNNING instance")
         address = ip or next((a["address"] for a in doc.get("public_addresses") or []), "")
