@@ -15,6 +15,7 @@ import falcon
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.config import API_VERSION
 from deltacloud.errors import NotFoundError
+from deltacloud.http.openapi_schemas import responses
 from deltacloud.http.resources import Api, operation_params, render_context, state_of
 from deltacloud.render.html import render_docs
 
@@ -23,8 +24,6 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "boolean": {"type": "boolean"}, "list": {"type": "array", "items": {"type": "string"}},
     "base64": {"type": "string", "contentEncoding": "base64"}, "file": {"type": "string", "format": "binary"},
 }
-_ERRORS = {"400": "Bad parameter (the message names it)", "401": "Missing or wrong credentials",
-           "404": "Unknown object", "405": "Not allowed in the object's state or not supported by the driver"}
 
 
 def _schema(param: Param) -> dict[str, Any]:
@@ -44,12 +43,15 @@ def _operation(op: Operation, collection: Collection, params: list[Param], path:
         "operationId": f"{collection.name}_{op.name}", "summary": op.description, "tags": [collection.name],
         "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                        for name in path_params],
-        "responses": {str(op.status): {"description": "Success"},
-                      **{code: {"description": text} for code, text in _ERRORS.items()},
-                      **{str(code): {"description": text} for code, text in op.errors}},
+        "responses": responses(op, collection),
     }
+    headers = [p for p in params if p.source == "header"]
+    # A family of headers (``X-Deltacloud-Blobmeta-<key>``) is no header name: described, not declared.
     spec["parameters"] += [{"name": p.name, "in": "header", "required": p.required, "schema": _schema(p),
-                            "description": p.description} for p in params if p.source == "header"]
+                            "description": p.description} for p in headers if "<" not in p.name]
+    families = [f"{p.name}: {p.description}" for p in headers if "<" in p.name]
+    if families:
+        spec["description"] = "Headers: " + "; ".join(families)
     params = [p for p in params if p.source != "header"]
     if op.http_method in ("GET", "DELETE", "HEAD"):
         spec["parameters"] += [{"name": p.name, "in": "query", "required": p.required, "schema": _schema(p),
@@ -65,6 +67,8 @@ def _operation(op: Operation, collection: Collection, params: list[Param], path:
         spec["requestBody"] = {"content": content}
     if not op.auth:
         spec["security"] = []
+    elif collection.name == "hardware_profiles" and op.http_method == "GET":
+        spec["security"] = [{"basic": []}, {}]  # static data: drivers may serve it without credentials
     return spec
 
 
