@@ -253,7 +253,7 @@ def _options(*argv: str) -> dict[str, Any]:
 def test_gunicorn_options() -> None:
     options = _options("--workers", "2", "--threads", "6", "--timeout", "9", "--max-upload", "1000")
     assert options["control_socket_disable"] is True
-    assert options["worker_class"] == "asgi"
+    assert options["worker_class"] == "deltacloud.guard.GuardedWorker"
     assert (options["workers"], options["threads"], options["timeout"]) == (2, 6, 9)
     assert options["max_upload"] == 1000
     assert options["loglevel"] == "info" and options["access_log"] == "-"
@@ -270,7 +270,7 @@ def test_gunicorn_accepts_the_settings(tmp_path: Path) -> None:
     server = cli.DeltacloudServer(ServerConfig(driver="fake"), options, "banner")
     cfg = server.cfg
     assert cfg.control_socket_disable is True
-    assert cfg.worker_class_str == "asgi"
+    assert cfg.worker_class_str == "deltacloud.guard.GuardedWorker"
     # The threads are deltacloud.serve's, not gunicorn's (whose asgi worker would warn about them).
     assert cfg.threads == 1 and cfg.timeout == 60
     assert cfg.certfile == cert and cfg.keyfile == key and cfg.is_ssl

@@ -27,6 +27,7 @@ from gunicorn.app.base import BaseApplication
 from deltacloud import __version__, backend_config, loader
 from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
+from deltacloud.guard import DEFAULT_HEADER_TIMEOUT
 from deltacloud.serve import DEFAULT_MAX_UPLOAD
 
 PROG = "deltacloudd"
@@ -35,7 +36,7 @@ PROG = "deltacloudd"
 EXIT_USAGE = 2
 
 #: Settings of ``deltacloud.serve`` carried in the options beside gunicorn's own (not gunicorn settings).
-SERVING_KEYS = ("threads", "max_upload", "access_log")
+SERVING_KEYS = ("threads", "max_upload", "access_log", "header_timeout")
 
 
 def _positive_int(text: str) -> int:
@@ -82,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="directory of the mock driver's data (sets DELTACLOUD_MOCK_STORAGE)")
     add("-t", "--timeout", type=_positive_int, default=60, metavar="SECONDS",
         help="longest wait on a backend socket and for a silent worker (default 60)")
+    add("--header-timeout", type=_positive_int, default=int(DEFAULT_HEADER_TIMEOUT), metavar="SECONDS",
+        help=f"time a client has to send a request's headers (default {int(DEFAULT_HEADER_TIMEOUT)})")
+    add("--max-connections", type=_positive_int, default=1000, metavar="N",
+        help="open connections per worker process; more are closed at once (default 1000)")
     add("--max-body", type=_positive_int, metavar="BYTES",
         help=f"largest request body other than blob uploads (default {ServerConfig.max_body_bytes})")
     add("--max-upload", type=_positive_int, metavar="BYTES", default=DEFAULT_MAX_UPLOAD,
@@ -148,7 +153,8 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bind": [f"{host}:{args.port}"],
         "workers": args.workers,
-        "worker_class": "asgi",
+        "worker_class": "deltacloud.guard.GuardedWorker",  # gunicorn's asgi worker with connection guards
+        "worker_connections": args.max_connections,
         "asgi_lifespan": "on",
         "timeout": args.timeout,
         "proc_name": PROG,
@@ -159,6 +165,7 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "threads": args.threads,
         "max_upload": args.max_upload,
         "access_log": args.log,
+        "header_timeout": args.header_timeout,
         "loglevel": "debug" if args.verbose else "info",
     }
     if args.ssl_cert:
@@ -180,6 +187,8 @@ class DeltacloudServer(BaseApplication):
         self._config = config
         self._options = options
         self._banner = banner
+        #: Read by ``deltacloud.guard.GuardedWorker``.
+        self.header_timeout = float(options.get("header_timeout", DEFAULT_HEADER_TIMEOUT))
         super().__init__(prog=PROG)
 
     def load_config(self) -> None:
