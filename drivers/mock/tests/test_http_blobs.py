@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import defusedxml.ElementTree as ET
 import falcon.testing
@@ -165,10 +166,35 @@ def test_create_blob_with_a_multipart_form(api, h):
     assert api.simulate_get("/api/buckets/bucket1/up/content", headers=h()).content == b"\x00\xffbinary\r\n--"
 
 
+def _multipart(parts: list[tuple[str, str | None, bytes]], complete: bool = True) -> bytes:
+    body = b""
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
+    return body + b"--B--\r\n" if complete else body[:-2]  # cut short: the last part never ends
+
+
+@pytest.mark.parametrize("order", ["meta after file", "everything after file", "file between"])
+def test_multipart_fields_in_any_order(api, h, order):
+    """Form encoders order fields as they like: metadata (even blob_id) after the file is read too."""
+    file_part = ("blob_data", "f.txt", b"spooled\x00bytes")
+    meta = [("meta_params", None, b"2"), ("meta_name1", None, b"colour"), ("meta_value1", None, b"red"),
+            ("meta_name2", None, b"size"), ("meta_value2", None, b"XL")]
+    blob_id = ("blob_id", None, f"any-{order.split()[0]}".encode())
+    parts = {"meta after file": [blob_id, file_part, *meta], "everything after file": [file_part, blob_id, *meta],
+             "file between": [meta[1], blob_id, file_part, *meta[2:], meta[0]]}[order]
+    r = api.simulate_post("/api/buckets/bucket1", body=_multipart(parts),
+                          headers=h(Content_Type="multipart/form-data; boundary=B"))
+    assert r.status_code == 201, r.text
+    path = urlsplit(r.headers["location"]).path
+    doc = api.simulate_get(path, params={"format": "json"}, headers=h()).json["blob"]
+    assert doc["user_metadata"] == {"colour": "red", "size": "XL"} and doc["content_length"] == 13
+    assert api.simulate_get(path + "/content", headers=h()).content == b"spooled\x00bytes"
+
+
 @pytest.mark.parametrize(("parts", "complete", "message"), [
-    ([("blob_id", None, b"late1"), ("blob_data", "f", b"DATA"), ("meta_name1", None, b"k")], True,
-     "Form field 'meta_name1' must come before 'blob_data'"),
-    ([("blob_data", "f", b"DATA"), ("blob_id", None, b"late2")], True, "'blob_id' must come before 'blob_data'"),
+    ([("blob_id", None, b"twice"), ("blob_data", "f", b"A"), ("blob_data", "g", b"B")], True, "given twice"),
+    ([("blob_data", "f", b"DATA")], True, "Required parameter 'blob_id' is missing"),
     ([("blob_id", None, b"late3"), ("blob_data", "f", b"DA")], False, "could not be read"),  # cut short
     ([("blob_id", None, b"a/b"), ("blob_data", "f", b"DATA")], True, "'blob_id'"),
     ([("blob_id", None, b"late4"), ("meta_name1", None, b"bad key"), ("blob_data", "f", b"x")], True, "meta_name1"),
@@ -176,11 +202,7 @@ def test_create_blob_with_a_multipart_form(api, h):
     ([("blob_id", None, b"\xff"), ("blob_data", "f", b"x")], True, "not UTF-8"),
 ])
 def test_bad_multipart_forms_are_400_and_store_nothing(api, h, storage, parts, complete, message):
-    body = b""
-    for name, filename, data in parts:
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
-        body += f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
-    body = body + b"--B--\r\n" if complete else body[:-2]  # cut short: the file part never ends
+    body = _multipart(parts, complete)
     r = api.simulate_post("/api/buckets/bucket1", body=body, headers=h(Content_Type="multipart/form-data; boundary=B"))
     assert r.status_code == 400 and message in _message(r)
     assert [b.get("id") for b in _xml(api.simulate_get("/api/buckets/bucket1", headers=h())).findall("blob")] == [

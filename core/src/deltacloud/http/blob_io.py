@@ -11,14 +11,14 @@ always be sent back as headers.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import falcon
 from falcon.media.multipart import MultipartFormHandler, MultipartParseOptions
 
-from deltacloud.api.params import META_PARAMS
 from deltacloud.errors import PayloadTooLargeError, ValidationError
 
 #: Prefix of the request and response headers that carry user metadata.
@@ -199,11 +199,11 @@ _FIELD_BYTES = 64 * 1024
 class FormUpload:
     """A ``multipart/form-data`` upload, parsed while it streams.
 
-    ``fields()`` reads the parts before the file part (``file_field``), bounded in count and
-    size; the file part itself is then handed over as ``stream``, never buffered. Fields must
-    come before the file (browsers and HTTP libraries send them in that order): when the file
-    part ends, the rest of the form is read and a non-empty field in ``declared`` is refused
-    (``UploadError``), so nothing is stored without the metadata the client sent.
+    ``fields()`` reads every field, bounded in count and size, in whatever order the form has
+    them. The file part (``file_field``) is copied to a spool on its way (``SPOOL_MEMORY`` bytes
+    in memory, the rest in an unnamed temporary file), so fields that follow it (``meta_params``,
+    ``meta_name1``…, as some form encoders order them) are read before the driver is called and
+    memory stays bounded at any size; ``stream`` then reads the spool.
     """
 
     def __init__(self, req: falcon.Request, file_field: str, declared: Iterable[str], max_fields: int) -> None:
@@ -218,19 +218,23 @@ class FormUpload:
         self.stream: UploadStream | None = None
         self.content_type = "application/octet-stream"
         self.filename: str | None = None
+        #: Kept for callers of the former streaming form: undeclared fields are now reported by validation.
         self.ignored: list[str] = []
 
     def fields(self) -> dict[str, list[str]]:
-        """The fields before the file part (all of them if there is none); ``stream`` is then ready or None."""
+        """Every field of the form, in any order; ``stream`` is then the spooled file part, or None without one."""
         fields: dict[str, list[str]] = {}
         total = 0
-        for part in self._parts:
+        for part in _readable(self._parts):
             name = _part_header(lambda p=part: p.name) or ""
             if name == self.file_field:
+                if self.stream is not None:
+                    raise UploadError(f"Form field '{name}' is given twice", param=name)
                 self.content_type = _part_header(lambda p=part: p.content_type)
                 self.filename = _part_header(lambda p=part: p.filename)
-                self.stream = UploadStream(part.stream.read, on_end=self._check_rest)
-                return fields
+                spool, size = _spool(part)
+                self.stream = UploadStream(spool.read, size, on_end=spool.close)
+                continue
             text = _part_text(part, name)
             total += len(text)
             if total > self._max_fields:
@@ -238,14 +242,44 @@ class FormUpload:
             fields.setdefault(name, []).append(text)
         return fields
 
-    def _check_rest(self) -> None:
-        for part in self._parts:  # parts nobody reads are skipped unread by the parser
-            name = _part_header(lambda p=part: p.name) or ""
-            ours = name in self._declared or name.startswith(("meta_name", "meta_value"))
-            if ours and (name == self.file_field or _part_text(part, name).strip()):
-                raise UploadError(f"Form field '{name}' must come before '{self.file_field}'", param=name)
-            if name and not ours and name not in META_PARAMS:
-                self.ignored.append(name)
+
+def _readable(parts: Iterator[Any]) -> Iterator[Any]:
+    """The form's parts; a form that is malformed or cut short is an ``UploadError`` (400)."""
+    while True:
+        try:
+            part = next(parts)
+        except StopIteration:
+            return
+        except falcon.HTTPError as exc:
+            raise UploadError(f"The request body could not be read: {exc.description or exc.title}") from None
+        yield part
+
+
+#: Bytes of a form's file part kept in memory before its spool moves to a temporary file.
+SPOOL_MEMORY = CHUNK
+
+
+def _spool(part: Any) -> tuple[IO[bytes], int]:
+    """Copy a form's file part, chunk by chunk, to a spool (memory, then an unnamed temporary file); its size."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)  # noqa: SIM115 - handed to the caller
+    size = 0
+    try:
+        while True:
+            try:
+                chunk = part.stream.read(CHUNK)
+            except falcon.HTTPError as exc:
+                raise UploadError(f"The request body could not be read: {exc.description or exc.title}") from None
+            except (OSError, ValueError):
+                raise UploadError("The request body could not be read to its end") from None
+            if not chunk:
+                break
+            spool.write(chunk)
+            size += len(chunk)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool, size
 
 
 def _part_header(get: Callable[[], Any]) -> Any:

@@ -22,7 +22,6 @@ from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.errors import AuthenticationError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError
 from deltacloud.http.blob_io import (
     FormUpload,
-    UploadError,
     UploadStream,
     body_stream,
     check_content_type,
@@ -149,10 +148,7 @@ class BucketResource(MemberResource):
             raw = url_params(req)
             for key, values in form.fields().items():
                 raw.setdefault(key, []).extend(values)
-            if form.stream is not None:
-                if not any(v.strip() for v in raw.get("blob_id", [])):
-                    raise UploadError("Parameter 'blob_id' must come before 'blob_data' in a multipart form "
-                                      "(or be given in the query string)", param="blob_id")
+            if form.stream is not None:  # the file part, spooled: fields may have come before or after it
                 raw.pop("blob_data", None)
                 values, ignored = validate([p for p in params if p.name != "blob_data"], raw)
                 stream, content_type = form.stream, check_content_type(form.content_type, "blob_data")
