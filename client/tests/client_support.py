@@ -20,4 +20,4 @@ def start_mock(workdir: Path, *extra: str, delay: str = DELAY):
     env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY=delay)
     if not any(arg == "--mock-storage" for arg in extra):
         extra = ("--mock-storage", str(workdir / "store"), *extra)
-    return start_deltacloudd(workdir, *extra, env=env)
+    return start_deltacloudd(workdir, *extra, env=env, timeout=60)  # a loaded machine starts slowly

@@ -192,7 +192,10 @@ def on_terminal(argv: list[str], env: dict[str, str], when: bytes | None = None,
     except OSError as exc:
         pytest.skip(f"no pseudo-terminal on this machine: {exc}")
     if pid == 0:  # the child: the terminal is its controlling terminal
-        os.execve(str(DELTACLOUDC), [str(DELTACLOUDC), *argv], env)
+        try:
+            os.execve(str(DELTACLOUDC), [str(DELTACLOUDC), *argv], env)
+        finally:
+            os._exit(127)  # never run the rest of the tests in the child
     seen = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

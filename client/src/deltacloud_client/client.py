@@ -169,6 +169,8 @@ class Client(CollectionMethods):
 
     def list(self, collection: str, **filters: Any) -> list[Any]:
         """Every item of ``collection``, filtered by ``filters`` (``state=``, ``realm_id=``, ``id=``...)."""
+        if collection == "instance_states":
+            raise ValueError("instance_states is a state machine, not a list: use instance_states()")
         url = self.collection(collection).href
         params = {k: v for k, v in filters.items() if v is not None}
         response = self.transport.request("GET", url, params=params or None, conditional=not params)
