@@ -92,7 +92,8 @@ def settings_for(name: str) -> DriverSettings:
     config = _config[0]
     return DriverSettings(options=MappingProxyType(dict(config.driver_options.get(name, {}))),
                           connect_timeout=config.connect_timeout, read_timeout=config.backend_timeout,
-                          ca_bundle=config.ca_bundle, allow_private_providers=config.allow_private_providers)
+                          ca_bundle=config.ca_bundle, allow_private_providers=config.allow_private_providers,
+                          provider=config.provider if name == config.driver else None)
 
 
 def _apply_settings(name: str, cls: type[Driver]) -> None:

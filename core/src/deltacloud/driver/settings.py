@@ -23,7 +23,8 @@ class DriverSettings:
     ``connect_timeout`` and ``read_timeout`` bound every backend exchange (seconds);
     ``ca_bundle`` is a PEM file of trusted CAs (TLS is always verified; the option ``ca_bundle``
     overrides it per driver); ``allow_private_providers`` lets providers sent by clients point
-    at loopback, private and link-local networks.
+    at loopback, private and link-local networks; ``provider`` is the operator's ``-P`` when this
+    driver is the server's default one.
     """
 
     options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -31,6 +32,8 @@ class DriverSettings:
     read_timeout: float = 20.0
     ca_bundle: str | None = None
     allow_private_providers: bool = False
+    #: The provider the operator gave this driver (``deltacloudd -i NAME -P PROVIDER``): trusted as it is.
+    provider: str | None = None
 
     def option(self, key: str, default: str | None = None) -> str | None:
         """The driver option ``key`` as given, or ``default``."""

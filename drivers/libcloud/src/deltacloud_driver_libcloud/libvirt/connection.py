@@ -51,11 +51,11 @@ TEST_CREDENTIALS = ("test", "test")
 
 
 def allowed_uris(settings: DriverSettings | None) -> tuple[str, ...]:
-    """The URIs the operator allows (driver option ``uris``)."""
+    """The URIs the operator allows: the driver option ``uris``, and the operator's own ``-P``."""
     option = settings.option("uris") if settings else None
-    if not option:
-        return DEFAULT_URIS
-    return tuple(uri.strip() for uri in option.split(",") if uri.strip())
+    uris = tuple(uri.strip() for uri in option.split(",") if uri.strip()) if option else DEFAULT_URIS
+    operator = settings.provider if settings else None
+    return (*uris, operator) if operator and operator not in uris else uris
 
 
 def check_uri(uri: str, settings: DriverSettings | None) -> str:
