@@ -7,46 +7,36 @@ import ipaddress
 import shutil
 import ssl
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
 from defusedxml import ElementTree
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess, deltacloudd_fixture
+from deltacloud_driver_mock.clock import FileClock
 
 pytestmark = pytest.mark.slow
 
 AUTH = ("mockuser", "mockpassword")
 START_TIMEOUT = 15.0  # seconds for a server to answer /api
-STATE_TIMEOUT = 10.0  # seconds for an instance to reach a state
+DELAY = 30  # seconds on the mock's clock an automatic transition takes
+
+
+deltacloudd = deltacloudd_fixture()
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
-    """Start ``deltacloudd -i mock`` on a free loopback port with its own mock store; stop it at teardown."""
-    servers: list[ServerProcess] = []
+def start_server(deltacloudd: Deltaclouds) -> Callable[..., ServerProcess]:
+    """Start ``deltacloudd -i mock`` on a free loopback port with its own mock store; stopped at teardown."""
 
-    def start(*extra: str, scheme: str = "http", verify: str | None = None) -> ServerProcess:
-        # A private home: gunicorn would put its control socket there if deltacloudd left it on.
-        env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
+    def start(*extra: str, scheme: str = "http", verify: str | None = None, **env: str) -> ServerProcess:
         context = ssl.create_default_context(cafile=verify) if verify else None
-        try:
-            server = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / f"store{len(servers)}"),
-                                       "--workers", "1", "--threads", "2", *extra, env=env, scheme=scheme,
-                                       timeout=START_TIMEOUT, ssl_context=context)
-        except RuntimeError as exc:
-            pytest.fail(str(exc))
-        servers.append(server)
-        return server
+        return deltacloudd.start("--threads", "2", *extra, scheme=scheme, ssl_context=context, env=env,
+                                 timeout=START_TIMEOUT)
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
+    return start
 
 
 def _xml(response: requests.Response) -> ElementTree.Element:
@@ -60,15 +50,13 @@ def _state(server: ServerProcess, instance: str) -> str:
     return _xml(response).findtext("state") or ""
 
 
-def _wait_for_state(server: ServerProcess, instance: str, wanted: str) -> None:
-    deadline = time.monotonic() + STATE_TIMEOUT
-    state = ""
-    while time.monotonic() < deadline:
-        state = _state(server, instance)
-        if state == wanted:
-            return
-        time.sleep(0.05)
-    pytest.fail(f"instance {instance} is {state}, not {wanted}, after {STATE_TIMEOUT} s")
+def _advance(server: ServerProcess, clock: FileClock, instance: str, during: str, after: str) -> None:
+    """``instance`` stays ``during`` until the clock has moved by the whole delay, then it is ``after``."""
+    assert _state(server, instance) == during
+    clock.advance(DELAY - 1)
+    assert _state(server, instance) == during
+    clock.advance(1)
+    assert _state(server, instance) == after
 
 
 def _action(server: ServerProcess, instance: str, action: str, allowed: set[str]) -> None:
@@ -79,8 +67,10 @@ def _action(server: ServerProcess, instance: str, action: str, allowed: set[str]
     assert element.findtext("state") in allowed
 
 
-def test_lifecycle_over_http(start_server: Callable[..., ServerProcess]) -> None:
-    server = start_server()
+def test_lifecycle_over_http(start_server: Callable[..., ServerProcess], tmp_path: Path) -> None:
+    """Each automatic transition takes DELAY on the mock's clock (a file the test advances): no waiting."""
+    clock = FileClock.create(tmp_path / "clock")
+    server = start_server("--driver-option", f"mock.clock={clock.path}", DELTACLOUD_MOCK_DELAY=str(DELAY))
     assert "deltacloudd: driver mock on " + server.url in server.output()
 
     listing = requests.get(f"{server.url}/instances", auth=AUTH, timeout=5)
@@ -94,15 +84,13 @@ def test_lifecycle_over_http(start_server: Callable[..., ServerProcess]) -> None
     new = _xml(created).get("id")
     assert new and new not in ids
     assert created.headers["Location"].endswith(f"/api/instances/{new}")
-    assert _xml(created).findtext("state") in {"PENDING", "RUNNING"}
-    _wait_for_state(server, new, "RUNNING")
+    assert _xml(created).findtext("state") == "PENDING"
+    _advance(server, clock, new, "PENDING", "RUNNING")
 
-    _action(server, new, "stop", {"STOPPING", "STOPPED"})
-    _wait_for_state(server, new, "STOPPED")
-    _action(server, new, "start", {"PENDING", "RUNNING"})
-    _wait_for_state(server, new, "RUNNING")
-    _action(server, new, "stop", {"STOPPING", "STOPPED"})
-    _wait_for_state(server, new, "STOPPED")
+    for action, during, after in (("stop", "STOPPING", "STOPPED"), ("start", "PENDING", "RUNNING"),
+                                  ("stop", "STOPPING", "STOPPED")):
+        _action(server, new, action, {during})
+        _advance(server, clock, new, during, after)
 
     destroyed = requests.delete(f"{server.url}/instances/{new}", auth=AUTH, timeout=5)
     assert destroyed.status_code == 204, destroyed.text
@@ -129,7 +117,7 @@ def test_wrong_credentials_get_401_with_a_challenge(start_server: Callable[..., 
     assert "wrong" not in server.output()
 
 
-def test_two_servers_side_by_side(start_server: Callable[..., ServerProcess], tmp_path: Path) -> None:
+def test_two_servers_side_by_side(start_server: Callable[..., ServerProcess], deltacloudd: Deltaclouds) -> None:
     first = start_server()
     second = start_server()
     assert first.url != second.url
@@ -140,7 +128,8 @@ def test_two_servers_side_by_side(start_server: Callable[..., ServerProcess], tm
         assert {element.get("id") for element in _xml(response).findall("realm")} >= {"us", "eu"}
     assert "control socket" not in first.output().lower()
     assert "control socket" not in second.output().lower()
-    assert not (tmp_path / "home" / ".gunicorn").exists()
+    assert (deltacloudd.workdir / "home").is_dir()  # the servers' private HOME, without gunicorn's socket
+    assert not (deltacloudd.workdir / "home" / ".gunicorn").exists()
 
 
 def _self_signed(directory: Path) -> tuple[Path, Path]:
