@@ -224,6 +224,16 @@ def test_the_password_prompt_does_not_echo(env) -> None:
     assert b"United States" in screen and PASSWORD.encode() not in screen
 
 
+def test_a_script_pipes_the_password(env) -> None:
+    piped = {k: v for k, v in env.items() if k != "DELTACLOUD_PASSWORD"}
+    done = subprocess.run([str(DELTACLOUDC), "realms"], env=piped, input=PASSWORD + "\n", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "United States" in done.stdout and PASSWORD not in done.stdout + done.stderr
+    nothing = subprocess.run([str(DELTACLOUDC), "realms"], env=piped, input="", capture_output=True, text=True,
+                             timeout=60)
+    assert nothing.returncode == 2 and "no password" in nothing.stderr
+
+
 def test_progress_on_a_terminal_is_one_rewritten_line(env, api: Client) -> None:
     launched = api.create_instance("img1", name="progress")
     running = api.wait_for(launched, "RUNNING", 30, poller=Poller(interval=0.05, max_interval=0.3))

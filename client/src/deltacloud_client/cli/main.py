@@ -4,7 +4,8 @@
                 COLLECTION [ACTION] [ID] [--param value ...]
 
 The URL and user come from ``--url``/``--user`` or ``DELTACLOUD_URL``/``DELTACLOUD_USER``; the
-password from ``DELTACLOUD_PASSWORD`` or a prompt that does not echo. Exit codes are in
+password from ``DELTACLOUD_PASSWORD``, a prompt that does not echo, or a line on standard input
+when that is not a terminal. Exit codes are in
 :data:`EXIT_CODES`.
 """
 
@@ -50,7 +51,8 @@ USAGE = """usage: deltacloudc [--url U] [--user U] [--driver D] [--provider P] [
               put BUCKET --id B --file FILE [--content_type T] [--META value ...]
   --param v   filters for list, parameters for create and actions (e.g. --image_id img1)
 
-environment: DELTACLOUD_URL, DELTACLOUD_USER, DELTACLOUD_PASSWORD (prompted for when unset)
+environment: DELTACLOUD_URL, DELTACLOUD_USER, DELTACLOUD_PASSWORD (prompted for when unset,
+             or read from standard input when it is not a terminal)
 exit codes: """ + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
 
 
@@ -99,7 +101,13 @@ def connect(options: dict[str, str], environ: dict[str, str] | os._Environ[str],
     user = options.get("user") or environ.get("DELTACLOUD_USER") or in_url[0]
     password = environ.get("DELTACLOUD_PASSWORD") or in_url[1]
     if user and password is None:
-        password = getpass.getpass(f"Password for {user}: ", stream=sys.stderr)
+        if stdin.isatty():
+            password = getpass.getpass(f"Password for {user}: ", stream=sys.stderr)  # never echoed
+        else:  # a script pipes it in
+            line = stdin.readline()
+            if not line:
+                raise EOFError("no password: set DELTACLOUD_PASSWORD, type it at the prompt or pipe it in")
+            password = line.rstrip("\r\n")
     return Client(url, user, password, options.get("driver"), options.get("provider"),
                   format=options.get("api-format", "xml"))
 
