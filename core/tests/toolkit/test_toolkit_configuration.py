@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,14 @@ def test_a_bad_config_file_is_a_usage_error(kit, tmp_path, text, named) -> None:
     assert result.returncode == 2, result.stderr
     assert named in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_backend_timeouts_from_the_command_line(start_server, cloud, alice) -> None:
+    server = start_server("-P", cloud.url, "--backend-timeout", "0.3", "--connect-timeout", "0.3")
+    cloud.script("POST /keys", "hang")
+    started = time.monotonic()
+    response = requests.post(f"{server.url}/keys", auth=alice, headers=JSON, data={"name": "k"}, timeout=TIMEOUT)
+    assert response.status_code == 504
+    assert response.json()["message"] == "TinyCloud did not answer in time"
+    assert time.monotonic() - started < cloud.hang_seconds / 2  # the configured timeout ended it, not the cloud
+    assert cloud.count("POST /keys") == 1
