@@ -250,3 +250,27 @@ def test_an_unmatched_request_is_visible() -> None:
         with pytest.raises(DeltacloudError) as raised:
             client.transport.request("GET", replay.base + "/api/nothing")
         assert raised.value.status == 599 and replay.unmatched
+
+
+def test_a_create_answered_with_html_is_not_sent_twice() -> None:
+    recorded = load(ORIGINAL_113)
+    entry = [i for i in recorded if i.uri == "http://localhost:3001/api" and i.headers.get("accept") == "*/*"]
+    created = next(i for i in recorded if i.method == "post" and i.status == 201 and "instances" in i.uri
+                   and i.headers.get("accept") == "application/xml")
+    html = Interaction("post", created.uri, created.body, {"accept": "*/*", "authorization": "Basic x"}, 201,
+                       {"content-type": "text/html", "location": "http://localhost:3001/api/instances/inst4"},
+                       "<!DOCTYPE html><html><body>inst4</body></html>")
+    shown = Interaction("get", "http://localhost:3001/api/instances/inst4", "",
+                        {"accept": "application/xml", "authorization": "Basic x"}, 200,
+                        {"content-type": "application/xml"}, created.response_body)
+    as_html = Interaction("get", "http://localhost:3001/api/instances/inst4", "",
+                          {"accept": "*/*", "authorization": "Basic x"}, 200, {"content-type": "text/html"},
+                          "<!DOCTYPE html><html></html>")
+    xml_entry = [i for i in recorded
+                 if i.uri == "http://localhost:3001/api" and i.headers.get("accept") == "application/xml"]
+    with serve([*entry, *xml_entry[:1], html, shown, as_html]) as replay:
+        client = Client(replay.base, "mockuser", "mockpassword", format="auto")
+        instance = client.create_instance("img1", hwp_id="m1-small", name="recorded")
+        assert isinstance(instance, Instance) and instance.id == "inst4" and instance.name == "recorded"
+        posts = [i for i in replay.served if i.method == "post"]
+        assert len(posts) == 1 and not replay.unmatched

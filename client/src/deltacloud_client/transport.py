@@ -3,9 +3,10 @@
 :class:`Transport` sends every request with HTTP Basic credentials, ``X-Deltacloud-Driver`` and
 ``X-Deltacloud-Provider`` when set, and an ``Accept`` for the chosen format. GETs remember the
 ``ETag`` of each URL and send it back in ``If-None-Match``: a ``304`` answers with the document
-already held. An HTML answer to a data request (the original server answers ``Accept: */*`` with
-HTML) is asked for again with ``?format=``. Errors become the exceptions of
-:mod:`deltacloud_client.errors`, with the server's message read from XML, JSON or plain text.
+already held. An HTML answer to a read (the original server answers ``Accept: */*`` with HTML) is
+asked for again with ``?format=``; a change answered with HTML is never sent twice. Errors become
+the exceptions of :mod:`deltacloud_client.errors`, with the server's message read from XML, JSON
+or plain text.
 """
 
 from __future__ import annotations
@@ -121,6 +122,10 @@ class Transport:
         if stream:
             return Response(answer.status_code, answer.headers, answer, None, url)
         response = self.read(answer, method)
+        if response is None and method.upper() not in ("GET", "HEAD"):
+            # HTML answering a change: it happened, and sending it again could do it twice. The
+            # caller reads the result from Location (create) or by reading the resource again.
+            return Response(answer.status_code, answer.headers, None, None, answer.url)
         if response is None:
             # HTML where data was asked for: ask again with ?format=, which every version obeys.
             wanted = "xml" if self.format == "auto" else self.format
