@@ -124,6 +124,13 @@ def test_progress_shows_each_state_as_it_changes(env, api: Client) -> None:
     api.drive(launched, "finish", 30, poller=Poller(interval=0.05, max_interval=0.3))
 
 
+def test_run_prints_the_output(env) -> None:
+    done = run(env, "instances", "run", "inst1", "--cmd", "uptime")
+    if "does not offer 'run'" in done.stderr:
+        pytest.skip("this server's mock does not offer run")
+    assert done.returncode == 0 and "uptime" in done.stdout
+
+
 def test_actions_of_other_collections(env, api: Client) -> None:
     done = run(env, "--format", "json", "storage_volumes", "create", "--capacity", "1")
     volume = json.loads(done.stdout)["id"]

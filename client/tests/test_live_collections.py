@@ -128,6 +128,13 @@ def test_instance_lifecycle_through_the_links(client: Client, fast) -> None:
     assert launched.id not in {i.id for i in client.instances()}
 
 
+def test_run_a_command(client: Client, running: Instance) -> None:
+    if not running.offers("run"):
+        pytest.skip("this server's mock does not offer run")
+    ran = running.run("uptime")
+    assert ran.command == "uptime" and "uptime" in ran.output and ran.public_address
+
+
 def test_create_image_from_an_instance(client: Client, running: Instance) -> None:
     image = running.create_image(name="client-image", description="made by the client")
     assert isinstance(image, Image) and image.description == "made by the client"

@@ -15,6 +15,7 @@ from deltacloud_client import watch as watching
 from deltacloud_client.cli.output import Progress, emit, table
 from deltacloud_client.client import Client
 from deltacloud_client.collections import encode_user_data
+from deltacloud_client.models import Instance
 from deltacloud_client.waiting import Poller
 
 
@@ -176,6 +177,13 @@ def run(client: Client, positionals: list[str], params: dict[str, str], fmt: str
     elif verb == "destroy":
         resource.destroy()
         print(f"{ident} destroyed", file=err)
+    elif verb == "run" and isinstance(resource, Instance):
+        ran = resource.run(_require(params, "cmd", "run"), **params)
+        if fmt == "json":
+            print(json.dumps({"command": ran.command, "output": ran.output, "public_address": ran.public_address}),
+                  file=out)
+        else:
+            out.write(ran.output)
     else:
         result: Any = resource.perform(verb, **params)
         emit(result if result is not None else f"{verb} {ident}: done", fmt, out)

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from deltacloud_client.models.base import Link, Resource
-from deltacloud_client.models.compute import Driver, HardwareProfile, Image, Instance, Key, Metric, Property, Realm
+from deltacloud_client.models.compute import (
+    CommandOutput,
+    Driver,
+    HardwareProfile,
+    Image,
+    Instance,
+    Key,
+    Metric,
+    Property,
+    Realm,
+)
 from deltacloud_client.models.network import Address, Firewall, LoadBalancer, Network, NetworkInterface, Subnet
 from deltacloud_client.models.storage import Blob, Bucket, StorageSnapshot, StorageVolume
 
@@ -24,7 +34,7 @@ def model_class(name: str) -> type[Resource]:
 
 
 __all__ = [
-    "BY_SINGULAR", "MODELS", "Address", "Blob", "Bucket", "Driver", "Firewall", "HardwareProfile", "Image",
-    "Instance", "Key", "Link", "LoadBalancer", "Metric", "Network", "NetworkInterface", "Property", "Realm",
+    "BY_SINGULAR", "MODELS", "Address", "Blob", "Bucket", "CommandOutput", "Driver", "Firewall", "HardwareProfile",
+    "Image", "Instance", "Key", "Link", "LoadBalancer", "Metric", "Network", "NetworkInterface", "Property", "Realm",
     "Resource", "StorageSnapshot", "StorageVolume", "Subnet", "model_class",
 ]

@@ -97,6 +97,22 @@ class Instance(Resource):
         """Create an image from it (``name``, ``description`` where the driver advertises them)."""
         return self.perform("create_image", instance_id=self.id, **options)
 
+    def run(self, cmd: str, **options: Any) -> CommandOutput:
+        """Run a command on it over SSH (``private_key``, ``password``, ``ip``, ``port``), where offered."""
+        result = self.perform("run", cmd=cmd, **options)
+        data = result.data if isinstance(result, Resource) else {}
+        return CommandOutput(text(data.get("command")) or cmd, text(data.get("output")) or "",
+                             text(data.get("public_address")))
+
+
+@dataclass(frozen=True)
+class CommandOutput:
+    """What ``Instance.run`` answered: the command, its output, and the address it ran on."""
+
+    command: str
+    output: str
+    public_address: str | None = None
+
 
 class Image(Resource):
     """A template to launch instances from."""
