@@ -16,6 +16,8 @@ import itertools
 import json
 import shutil
 import socketserver
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -66,7 +68,7 @@ def _missing(kind: str, id: str) -> Reply:
 class JsonCloud:
     """A small JSON cloud on 127.0.0.1; ``seen`` is every request it got, ``script`` overrides replies."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
         self.scripts: dict[str, list[Reply | str]] = {}
@@ -81,8 +83,10 @@ class JsonCloud:
         self.connection_ids = itertools.count(1)
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.cloud = self  # type: ignore[attr-defined]
+        if tls is not None:  # the handshake happens in the handler's thread, at its first read
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True, do_handshake_on_connect=False)
         self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/"
         self.hostport = f"127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -209,6 +213,25 @@ class _Handler(BaseHTTPRequestHandler):
 def cloud() -> Iterator[JsonCloud]:
     """The loopback JSON cloud, stopped at teardown."""
     backend = JsonCloud()
+    try:
+        yield backend
+    finally:
+        backend.close()
+
+
+@pytest.fixture
+def tls_cloud(tmp_path: Path) -> Iterator[JsonCloud]:
+    """The JSON cloud over HTTPS with a self-signed certificate for 127.0.0.1 (``tls_cloud.ca`` is its PEM)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cloud-cert.pem", tmp_path / "cloud-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    backend = JsonCloud(context)
+    backend.ca = str(cert)  # type: ignore[attr-defined]
     try:
         yield backend
     finally:
