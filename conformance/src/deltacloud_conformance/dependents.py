@@ -77,6 +77,8 @@ class Dependents:
         """DELETE, retried while the cloud still holds the resource (bounded by the state timeout)."""
 
         def destroy(id: str) -> None:
+            if self.api.get(f"/{collection}/{id}").status == 404:
+                return  # the cloud removed it with its instance
             deadline = time.monotonic() + self.timeout
             while True:
                 response = self.api.delete(f"/{collection}/{id}")
