@@ -21,7 +21,9 @@ TIMEOUT = 30
 #: Providers naming internal networks; none of them is ever connected to (see the module's docstring).
 PRIVATE = ["10.1.2.3:80", "172.16.0.9:443", "192.168.1.1:8080", "169.254.169.254:80", "[::1]:80", "localhost:80",
            "0.0.0.0:80", "[fe80::1]:80", "[::ffff:10.0.0.1]:80", "http://10.0.0.1/", "https://169.254.169.254/latest/",
-           "http://[::1]:8080/", "api.localhost:80"]
+           "http://[::1]:8080/", "api.localhost:80",
+           # loopback in the numeric forms the C library reads without asking DNS
+           "127.1:80", "2130706433:80", "0x7f000001:80", "http://user@127.0.0.1:80/"]
 
 
 def via_header(url: str, provider: str, auth: tuple[str, str], path: str = "/realms") -> requests.Response:
