@@ -21,10 +21,12 @@ Bodies are parsed with defusedxml: an endpoint is not trusted with entity expans
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement
 
+import requests
 from libcloud.common.exceptions import BaseHTTPError
 from libcloud.compute.drivers.ec2 import NAMESPACE as EC2_NAMESPACE
 from libcloud.compute.drivers.ec2 import EC2Connection, EC2NodeDriver, EC2Response
@@ -40,6 +42,7 @@ from libcloud.storage.drivers.s3 import (
 )
 
 from deltacloud.driver.toolkit import DEFAULT_RETRY_AFTER, local_name, parse_xml
+from deltacloud.driver.toolkit.http import BACKOFF, MAX_BACKOFF, READ_ATTEMPTS
 from deltacloud.errors import BackendError
 
 _DEFAULT_XMLNS = re.compile(r'<[A-Za-z][\w.-]*\s[^>]*?\bxmlns="([^"]*)"')
@@ -137,6 +140,23 @@ class UnsignedUserAgentMixin:
         return params, headers
 
 
+#: Query-API actions that only read, and so may be sent again.
+READ_ACTIONS = ("Describe",)
+
+
+def _retry_pause(exc: Exception, attempt: int) -> float | None:
+    """Seconds to wait before sending a read again after ``exc``; None when it is not worth it."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return None
+    if isinstance(exc, ApiError) and not isinstance(exc, UnexpectedAnswerError) and exc.status >= 500:
+        hint = float(exc.retry_after) if "retry-after" in {k.lower() for k in (exc.headers or {})} else 0.0
+    elif isinstance(exc, requests.exceptions.ConnectionError | ConnectionError):
+        hint = 0.0
+    else:
+        return None
+    return min(max(hint, BACKOFF * 2 ** (attempt - 1)), MAX_BACKOFF)
+
+
 class QueryPostMixin(UnsignedUserAgentMixin):
     """Send query-API calls as signed form POSTs, remembering the action in flight.
 
@@ -152,7 +172,27 @@ class QueryPostMixin(UnsignedUserAgentMixin):
 
     def request(self, action: str, params: dict[str, Any] | None = None, data: Any = None,
                 headers: dict[str, str] | None = None, method: str = "GET", **kwargs: Any) -> Any:
-        """Send a query call as a signed form POST (libcloud override)."""
+        """Send a query call as a signed form POST (libcloud override).
+
+        A read (``Describe*``) that met throttling, a failing cloud (5xx) or a refused
+        connection is sent again, ``READ_ATTEMPTS`` times in all, after the cloud's
+        ``Retry-After`` or a short backoff (both capped); a write is sent once, whatever
+        happens. A timeout is not retried: the client gets its 504 after one backend timeout.
+        """
+        read = str((params or {}).get("Action", "")).startswith(READ_ACTIONS)
+        attempts = READ_ATTEMPTS if read else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._request_once(action, params, data, headers, method, **kwargs)
+            except Exception as exc:
+                pause = _retry_pause(exc, attempt)
+                if attempt == attempts or pause is None:
+                    raise
+                time.sleep(pause)
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _request_once(self, action: str, params: dict[str, Any] | None, data: Any,
+                      headers: dict[str, str] | None, method: str, **kwargs: Any) -> Any:
         params = dict(params or {})
         self.expected_action = params.get("Action")
         path = self.path_override or action
