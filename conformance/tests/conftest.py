@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from deltacloud.testing import installed_entry_point
+from deltacloud.testing import deltacloudd_fixture, installed_entry_point
 
 pytest_plugins = ["pytester"]
+
+#: Real ``deltacloudd`` processes (``deltacloudd.start(...)``), stopped at the end of the test.
+deltacloudd = deltacloudd_fixture()
 
 DRIVERS = Path(__file__).parent / "drivers"
 _COUNTER = [0]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess, server_environment
 
 pytest.importorskip("deltacloud_driver_mock", reason="the mock driver is not installed")
 
@@ -29,12 +28,9 @@ FEATURES = ("user_name,user_data,authentication_key,realm_filter,instance_count,
 
 
 @pytest.fixture
-def mock_server(tmp_path: Path) -> Iterator[ServerProcess]:
+def mock_server(deltacloudd: Deltaclouds) -> ServerProcess:
     """``deltacloudd -i mock`` with a fresh store and no transition delay, on a free loopback port."""
-    env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
-    server = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / "store"), "-L", "off", env=env)
-    yield server
-    server.stop()
+    return deltacloudd.start("-L", "off")
 
 
 def store_contents(url: str) -> dict[str, bytes]:

@@ -11,9 +11,14 @@ import pytest
 
 from deltacloud.config import ServerConfig
 from deltacloud.http.app import create_app
-from deltacloud.testing import installed_entry_point
+from deltacloud.testing import deltacloudd_fixture, installed_entry_point
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+#: Real ``deltacloudd`` processes, the one way tests start a server: ``deltacloudd.start(...)`` per test,
+#: ``deltacloudd_module.start(...)`` for a server a whole module shares; stopped at teardown.
+deltacloudd = deltacloudd_fixture()
+deltacloudd_module = deltacloudd_fixture("deltacloudd_module", "module")
 
 
 @pytest.fixture

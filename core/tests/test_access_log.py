@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,7 +11,7 @@ import pytest
 import requests
 
 from deltacloud.http import accesslog
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -22,14 +21,10 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z request_id=(\S+) met
 
 
 @pytest.fixture(scope="module")
-def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Path]]:
+def logged(deltacloudd_module: Deltaclouds) -> tuple[ServerProcess, Path]:
     """A server writing its access log to a file of its own (``-L FILE``)."""
-    workdir = tmp_path_factory.mktemp("accesslog")
-    log = workdir / "access.log"
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "-L", str(log), env=env)
-    yield proc, log
-    proc.stop()
+    log = deltacloudd_module.workdir / "access.log"
+    return deltacloudd_module.start("-L", str(log)), log
 
 
 def _lines(log: Path) -> list[str]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -20,13 +19,8 @@ MAX_CONNECTIONS = 20
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    workdir = tmp_path_factory.mktemp("guards")
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--header-timeout",
-                             str(HEADER_TIMEOUT), "--max-connections", str(MAX_CONNECTIONS), env=env)
-    yield proc
-    proc.stop()
+def server(deltacloudd_module: Deltaclouds) -> ServerProcess:
+    return deltacloudd_module.start("--header-timeout", str(HEADER_TIMEOUT), "--max-connections", str(MAX_CONNECTIONS))
 
 
 def _connect(server: ServerProcess) -> socket.socket:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +29,8 @@ CLIENTS = 40
 KILL_AFTER = 50  # 201 answers received before the kill
 
 
-def _start(tmp_path: Path, store: Path) -> ServerProcess:
-    env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
-    return start_deltacloudd(tmp_path, "--mock-storage", str(store), "--workers", "2", env=env, timeout=30)
+def _start(deltacloudd: Deltaclouds, store: Path) -> ServerProcess:
+    return deltacloudd.start("--mock-storage", str(store), "--workers", "2", timeout=30)
 
 
 def _integrity(store: Path) -> list[tuple[str]]:
@@ -63,9 +62,9 @@ def _kill_hard(server: ServerProcess) -> None:
         time.sleep(0.05)
 
 
-def test_kill_9_during_creations_loses_nothing_answered(tmp_path: Path) -> None:
+def test_kill_9_during_creations_loses_nothing_answered(tmp_path: Path, deltacloudd: Deltaclouds) -> None:
     store = tmp_path / "store"
-    server = _start(tmp_path, store)
+    server = _start(deltacloudd, store)
     created: list[tuple[str, str]] = []  # (id, name) of every 201
     lock = threading.Lock()
     enough = threading.Event()
@@ -97,7 +96,7 @@ def test_kill_9_during_creations_loses_nothing_answered(tmp_path: Path) -> None:
     assert KILL_AFTER <= len(answered) < CREATIONS, "the kill did not land in the middle of the creations"
     assert _integrity(store) == [("ok",)]
 
-    restarted = _start(tmp_path, store)
+    restarted = _start(deltacloudd, store)
     try:
         for instance, name in answered:
             response = requests.get(f"{restarted.url}/instances/{instance}", auth=AUTH, timeout=10,

@@ -5,14 +5,12 @@ from __future__ import annotations
 import signal
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -22,11 +20,8 @@ BLOB_SIZE = 8 * 1024 * 1024
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / "store"), env=env)
-    yield proc
-    proc.stop()
+def server(deltacloudd: Deltaclouds) -> ServerProcess:
+    return deltacloudd.start()
 
 
 def _address(server: ServerProcess) -> tuple[str, int]:

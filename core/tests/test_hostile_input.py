@@ -17,7 +17,7 @@ import pytest
 import requests
 from defusedxml import ElementTree
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 AUTH = ("mockuser", "mockpassword")
 MAX_BODY = 4096
@@ -25,12 +25,9 @@ TIMEOUT = 10
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(deltacloudd_module: Deltaclouds) -> Iterator[ServerProcess]:
     """One real server for the module, with its own mock store and a small ``--max-body``."""
-    workdir = tmp_path_factory.mktemp("hostile")
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--workers", "1", "--threads", "4",
-                             "--max-body", str(MAX_BODY), env=env)
+    proc = deltacloudd_module.start("--threads", "4", "--max-body", str(MAX_BODY))
     yield proc
     proc.stop()
     assert "Traceback" not in proc.output(), proc.output()[-3000:]

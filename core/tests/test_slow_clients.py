@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -32,12 +32,9 @@ MAX_DELAY = 1.0  # seconds a normal request may be slowed down by the slow ones
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(deltacloudd_module: Deltaclouds) -> Iterator[ServerProcess]:
     """``deltacloudd -i mock`` with its default serving settings (no --threads, --workers or --timeout)."""
-    workdir = tmp_path_factory.mktemp("slow")
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--max-body", "4096",
-                             "--max-upload", "100000", env=env)
+    proc = deltacloudd_module.start("--max-body", "4096", "--max-upload", "100000")
     yield proc
     proc.stop()
     assert "Traceback" not in proc.output(), proc.output()[-3000:]

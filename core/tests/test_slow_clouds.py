@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -68,14 +68,9 @@ def silent() -> Iterator[SilentBackend]:
 
 
 @pytest.fixture
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(deltacloudd: Deltaclouds) -> ServerProcess:
     """The mock by default; clients may point ec2 at loopback (the silent backend)."""
-    workdir = tmp_path_factory.mktemp("slowcloud")
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--allow-private-providers",
-                             "--backend-timeout", str(BACKEND_TIMEOUT), env=env)
-    yield proc
-    proc.stop()
+    return deltacloudd.start("--allow-private-providers", "--backend-timeout", str(BACKEND_TIMEOUT))
 
 
 def _timed_mock(url: str) -> float:

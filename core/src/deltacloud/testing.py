@@ -161,7 +161,7 @@ class Deltaclouds:
     """Real ``deltacloudd`` processes of one test (or module): started on demand, all stopped by ``stop_all``.
 
     The one way tests start a server: each gets a free loopback port, a private ``HOME``, its log
-    in ``workdir``, one worker and, for the mock, a store of its own (``store<n>``) and no
+    in ``workdir`` and, for the mock, a store of its own (``store<n>``) and no
     transition delay unless the test asks for one. Start failures go to ``fail`` (``pytest.fail``
     in the fixture) with the server's output.
     """
@@ -180,7 +180,6 @@ class Deltaclouds:
         ``env`` adds variables to the server's environment; ``pythonpath`` puts directories first on
         its ``sys.path`` (where ``installed_entry_point`` wrote a plugin or driver). For the mock,
         ``--mock-storage`` defaults to a fresh directory and ``DELTACLOUD_MOCK_DELAY`` to ``mock_delay``.
-        ``--workers 1`` is the default.
         """
         argv = list(args)
         extra = dict(env or {})
@@ -188,8 +187,6 @@ class Deltaclouds:
             extra.setdefault("DELTACLOUD_MOCK_DELAY", mock_delay)
             if "--mock-storage" not in argv:
                 argv += ["--mock-storage", str(self.workdir / f"store{len(self.servers)}")]
-        if "--workers" not in argv:
-            argv += ["--workers", "1"]
         if pythonpath:
             paths = [str(p) for p in pythonpath] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
             extra["PYTHONPATH"] = os.pathsep.join(paths)

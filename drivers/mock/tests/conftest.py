@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 
 from deltacloud.models import Credentials
+from deltacloud.testing import deltacloudd_fixture
 from deltacloud_driver_mock import MockDriver, Store
 
 MOCK_CREDENTIALS = Credentials("mockuser", "mockpassword")
+
+#: Real ``deltacloudd`` processes, the one way tests start a server: ``deltacloudd.start(...)`` per test,
+#: ``deltacloudd_module.start(...)`` for a server a whole module shares; stopped at teardown.
+deltacloudd = deltacloudd_fixture()
+deltacloudd_module = deltacloudd_fixture("deltacloudd_module", "module")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from deltacloud.models import Credentials
-from deltacloud.testing import server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds
 from deltacloud_driver_mock import MockDriver
 
 CREDENTIALS = Credentials("mockuser", "mockpassword")
@@ -102,14 +102,12 @@ def test_two_processes_attach_the_same_volume(driver, second, device):
 
 
 @pytest.mark.slow
-def test_two_deltacloudd_attach_the_same_volume(tmp_path):
+def test_two_deltacloudd_attach_the_same_volume(tmp_path, deltacloudd: Deltaclouds):
     storage = tmp_path / "shared-store"
-    env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
     servers = []
     try:
         for _ in range(2):
-            servers.append(start_deltacloudd(tmp_path, "--mock-storage", str(storage), "--workers", "1",
-                                             "--threads", "2", "--log", "off", env=env, timeout=20))
+            servers.append(deltacloudd.start("--mock-storage", str(storage), "--threads", "2", "--log", "off"))
         one, two = (server.url for server in servers)
         auth = ("mockuser", "mockpassword")
         with ThreadPoolExecutor(2) as pool:

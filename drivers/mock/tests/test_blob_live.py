@@ -13,7 +13,7 @@ import hashlib
 import importlib.util
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,7 +21,7 @@ import pytest
 import requests
 from defusedxml import ElementTree
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -53,26 +53,13 @@ def _peak_rss(pid: int) -> int:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[[Path], ServerProcess]]:
-    """Start ``deltacloudd -i mock`` on a free port with the given storage directory; stop it at teardown."""
-    servers: list[ServerProcess] = []
+def start_server(deltacloudd: Deltaclouds) -> Callable[[Path], ServerProcess]:
+    """Start ``deltacloudd -i mock`` on a free port with the given storage directory; stopped at teardown."""
 
     def start(storage: Path) -> ServerProcess:
-        env = server_environment(tmp_path / "home", DELTACLOUD_MOCK_DELAY="0")
-        env.pop("DELTACLOUD_MOCK_STORAGE", None)
-        try:
-            server = start_deltacloudd(tmp_path, "--mock-storage", str(storage), "--workers", "1", "--threads", "2",
-                                       env=env, timeout=START_TIMEOUT)
-        except RuntimeError as exc:
-            pytest.fail(str(exc))
-        servers.append(server)
-        return server
+        return deltacloudd.start("--mock-storage", str(storage), "--threads", "2", timeout=START_TIMEOUT)
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
+    return start
 
 
 def _download(url: str) -> tuple[int, str]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from deltacloud.testing import server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, server_environment
 
 pytestmark = pytest.mark.slow
 
@@ -24,18 +23,9 @@ def _environment(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(deltacloudd: Deltaclouds) -> str:
     """``deltacloudd -i mock`` on a free loopback port with its own store; the entry point URL."""
-    try:
-        process = start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / "store"), "--workers", "1",
-                                    "--threads", "4", "--log", "off", env=_environment(tmp_path),
-                                    timeout=START_TIMEOUT)
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    try:
-        yield process.url
-    finally:
-        process.stop()
+    return deltacloudd.start("--threads", "4", "--log", "off", timeout=START_TIMEOUT).url
 
 
 def test_suite_passes_against_a_live_deltacloudd(server: str, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from deltacloud.testing import server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds
 
 pytestmark = pytest.mark.slow
 
@@ -38,19 +38,9 @@ SEEDED = ["inst0", "inst1", "inst2", "inst3"]
 AUTHORIZATION = "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(deltacloudd_module: Deltaclouds) -> str:
     """``deltacloudd -i mock`` on a free loopback port with its own store and home; the entry point URL."""
-    tmp = tmp_path_factory.mktemp("server")
-    env = server_environment(tmp / "home", DELTACLOUD_MOCK_DELAY="0", DELTACLOUD_MOCK_STORAGE=str(tmp / "store"))
-    try:
-        process = start_deltacloudd(tmp, "--mock-storage", str(tmp / "store"), "--workers", "1", "--threads", "4",
-                                    "--log", "off", env=env, timeout=START_TIMEOUT)
-    except RuntimeError as exc:
-        pytest.fail(str(exc))
-    try:
-        yield process.url
-    finally:
-        process.stop()
+    return deltacloudd_module.start("--threads", "4", "--log", "off", timeout=START_TIMEOUT).url
 
 
 def _require_browser() -> None:

@@ -17,7 +17,7 @@ import pytest
 import requests
 from defusedxml import ElementTree
 
-from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess
 
 USERS = {"alice": "alice-secret", "bob": "bob:secret"}  # a password may hold ':'
 REQUESTS_PER_USER = 500
@@ -27,13 +27,10 @@ OWN = {"keys": "name", "buckets": "name", "storage_volumes": "name", "addresses"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def server(deltacloudd_module: Deltaclouds) -> Iterator[ServerProcess]:
     """A mock with users alice and bob besides mockuser, immediate transitions, its own store."""
-    workdir = tmp_path_factory.mktemp("two-users")
     users = ",".join(f"{name}:{password}" for name, password in USERS.items())
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    proc = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "--workers", "2", "--threads", "4",
-                             "--driver-option", f"mock.users={users}", env=env)
+    proc = deltacloudd_module.start("--workers", "2", "--threads", "4", "--driver-option", f"mock.users={users}")
     yield proc
     proc.stop()
     assert "Traceback" not in proc.output(), proc.output()[-3000:]
@@ -176,7 +173,5 @@ def test_a_user_with_another_users_password_is_refused(server: ServerProcess, au
 
 
 def test_a_malformed_users_option_stops_the_server(tmp_path: Path) -> None:
-    env = server_environment(tmp_path / "home")
     with pytest.raises(RuntimeError, match=r"mock\.users"):
-        start_deltacloudd(tmp_path, "--mock-storage", str(tmp_path / "store"), "--driver-option",
-                          "mock.users=nopassword", env=env, timeout=10)
+        Deltaclouds(tmp_path).start("--driver-option", "mock.users=nopassword", timeout=10)

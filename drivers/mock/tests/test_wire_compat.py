@@ -27,7 +27,7 @@ import requests
 import yaml
 from defusedxml import ElementTree
 
-from deltacloud.testing import server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds
 
 _spec = importlib.util.spec_from_file_location("mock_wire_shapes", Path(__file__).with_name("wire_shapes.py"))
 wire_shapes = importlib.util.module_from_spec(_spec)
@@ -83,12 +83,9 @@ def _label(index: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Answer]]:
+def answers(deltacloudd_module: Deltaclouds) -> Iterator[list[Answer]]:
     """Every recorded request replayed in order against one fresh mock server."""
-    workdir = tmp_path_factory.mktemp("wire")
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="0")
-    env.pop("DELTACLOUD_MOCK_STORAGE", None)
-    server = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), env=env)
+    server = deltacloudd_module.start()
     base = server.url.removesuffix("/api")
     replies: list[Answer] = []
     try:
