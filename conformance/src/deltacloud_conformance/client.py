@@ -207,16 +207,16 @@ class DeltacloudApi:
 
     def request(self, method: str, target: str, *, params: Mapping[str, Any] | None = None,
                 data: Mapping[str, Any] | None = None, body: bytes | None = None,
-                headers: Mapping[str, str] | None = None, auth: Any = DEFAULT_AUTH,
+                headers: Mapping[str, str | None] | None = None, auth: Any = DEFAULT_AUTH,
                 fmt: str | None = None) -> ApiResponse:
-        """Send one request; ``data`` is sent form-encoded, ``fmt`` adds ``?format=``."""
+        """Send one request; ``data`` is sent form-encoded, ``fmt`` adds ``?format=``; a None header is not sent."""
         url = self.url(target)
         query = dict(params or {})
         if fmt:
             query["format"] = fmt
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query, doseq=True)
-        sent = {**self.default_headers, **(headers or {})}
+        sent = {k: v for k, v in {**self.default_headers, **(headers or {})}.items() if v is not None}
         if self.provider and "X-Deltacloud-Provider" not in sent:
             sent["X-Deltacloud-Provider"] = self.provider
         credentials = self.credentials if auth is DEFAULT_AUTH else auth

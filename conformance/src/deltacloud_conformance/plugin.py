@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from deltacloud_conformance import profile
 from deltacloud_conformance.choices import Offer, read_offer
 from deltacloud_conformance.client import DeltacloudApi, HttpTransport, InProcessTransport
 from deltacloud_conformance.documents import EntryPoint, Machine, entry_point_from_xml, machine_from_xml
@@ -47,17 +48,87 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--deltacloud-max-launches", metavar="N", type=int,
         help=f"most instances the image/realm/profile combination test launches (default {Settings.max_launches})")
     add("--deltacloud-ca-bundle", metavar="FILE", help="CA bundle to verify a live server's certificate with")
+    add("--deltacloud-profile", choices=profile.PROFILES, default=profile.DEFAULT,
+        help="strict (default): our server's behaviour, decisions and extensions included; 1.1: what Deltacloud "
+             "1.1 promised (pure decisions and extensions deselected, the rest loosened; the summary lists them)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker; with ``--deltacloud-url`` and no test path, collect the suite itself."""
     config.addinivalue_line("markers", "dc_requires(collection=None, feature=None): run only when /api advertises "
                                        "the collection or feature; skip with the reason otherwise")
+    config.addinivalue_line("markers", "dc_decision(name): checks one of our decisions (design.md section 9); "
+                                       "the 1.1 profile deselects or loosens it")
+    config.addinivalue_line("markers", "dc_extension(name): checks one of our extensions; the 1.1 profile "
+                                       "deselects or loosens it")
+    profile.select(config.getoption("deltacloud_profile", profile.DEFAULT) or profile.DEFAULT)
     config.pluginmanager.register(SummaryPlugin(), "deltacloud-conformance-summary")
+    config.pluginmanager.register(ProfileReport(), "deltacloud-conformance-profile")
     source = getattr(config, "args_source", None)
     if (config.getoption("deltacloud_url") and source == pytest.Config.ArgsSource.INVOCATION_DIR
             and not _has_tests(config.invocation_params.dir)):
         config.args = [str(SUITE_DIR)]
+
+
+def _choices_of(item: pytest.Item) -> list[tuple[str, str]]:
+    """``(marker, name)`` of each decision or extension a test is marked with; unknown names fail loudly."""
+    found = []
+    for marker in ("dc_decision", "dc_extension"):
+        for mark in item.iter_markers(marker):
+            name = mark.args[0] if mark.args else ""
+            choice = profile.CHOICES.get(name)
+            if choice is None or choice.kind != marker.removeprefix("dc_"):
+                raise pytest.UsageError(f"{item.nodeid}: {marker}({name!r}) is not in deltacloud_conformance.profile")
+            found.append((marker, name))
+    return found
+
+
+class ProfileReport:
+    """Deselects what the 1.1 profile leaves out and lists, at the end, what the profile deselected and loosened."""
+
+    def __init__(self) -> None:
+        self.deselected: list[tuple[str, str, str]] = []
+        self.loosened: dict[str, list[str]] = {}
+        self.marked: dict[str, int] = {}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Under profile 1.1, deselect the tests of pure decisions and extensions; note the loosened ones."""
+        kept, dropped = [], []
+        for item in items:
+            choices = _choices_of(item)
+            out = profile.deselected_by(choices)
+            if out is not None:
+                dropped.append(item)
+                self.deselected.append((item.nodeid, out[0], out[1].why))
+                continue
+            kept.append(item)
+            for _marker, name in choices:
+                self.marked[name] = self.marked.get(name, 0) + 1
+                if profile.loosened(name):
+                    self.loosened.setdefault(name, []).append(item.nodeid)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """What the profile changed, and why."""
+        if not self.marked:
+            return
+        write = terminalreporter.write_line
+        terminalreporter.section(f"deltacloud profile {profile.current()}")
+        if profile.current() == profile.DEFAULT:
+            write("nothing deselected or loosened; checked as our own decisions and extensions (the 1.1 profile "
+                  "deselects or loosens them): " + ", ".join(f"{n} ({c})" for n, c in self.marked.items()))
+            return
+        by_choice: dict[str, list[str]] = {}
+        for nodeid, name, _why in self.deselected:
+            by_choice.setdefault(name, []).append(nodeid)
+        for name, nodeids in by_choice.items():
+            write(f"deselected {len(nodeids)} ({name}: {profile.CHOICES[name].why})")
+        for name, nodeids in self.loosened.items():
+            choice = profile.CHOICES[name]
+            write(f"loosened {len(nodeids)} ({name}: {choice.loosened_to}; ours: {choice.why})")
 
 
 def _has_tests(directory: Path) -> bool:
@@ -179,7 +250,8 @@ def dc_api(pytestconfig: pytest.Config, dc_driver: str | None, dc_credentials: t
         pytest.fail("no credentials: pass --deltacloud-user/--deltacloud-password (or set DELTACLOUD_USER and "
                     "DELTACLOUD_PASSWORD), or override the dc_credentials fixture", pytrace=False)
     try:
-        yield DeltacloudApi(transport, dc_credentials, dc_provider)
+        # The kit reads XML unless a test is about content negotiation (it then sends its own Accept).
+        yield DeltacloudApi(transport, dc_credentials, dc_provider, {"Accept": "application/xml"})
     finally:
         transport.close()
 

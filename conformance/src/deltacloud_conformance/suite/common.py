@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from deltacloud_conformance import profile
 from deltacloud_conformance.client import ApiResponse, DeltacloudApi
 from deltacloud_conformance.documents import SINGULAR, items_of, json_items, xml_actions
 from deltacloud_conformance.lifecycle import Settings, poll
@@ -46,6 +47,8 @@ def act(api: DeltacloudApi, element: Any, rel: str, **params: str) -> ApiRespons
     """Follow the action link ``rel`` of ``element`` (asserting it is offered) with ``params``."""
     __tracebackhide__ = True
     found = action_link(element, rel)
+    if not found and rel == "destroy" and profile.loosened("destroy-link"):
+        found = ("delete", element.get("href"))  # 1.1's mock gave some objects no destroy link
     assert found, f"{element.tag} {element.get('id')} offers no {rel!r} action: {sorted(xml_actions(element))}"
     method, href = found
     return api.request(method.upper(), href, data=params or None)

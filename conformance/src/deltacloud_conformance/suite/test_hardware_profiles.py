@@ -96,6 +96,7 @@ class TestProfileOverrides:
             dc_instances.destroy(root.get("id"))
         assert not failures, "overrides inside the profile were not honoured:\n" + "\n".join(failures)
 
+    @pytest.mark.dc_decision("validated-overrides")
     def test_outside_ranges_and_enums(self, dc_instances: Instances, dc_offer: Offer) -> None:
         props = variable(dc_offer)
         if not props:
@@ -110,6 +111,7 @@ class TestProfileOverrides:
                     failures.append(f"{profile.id} hwp_{prop.name}={value}: the 400 does not name hwp_{prop.name}")
         assert not failures, "overrides outside the profile were not refused with 400:\n" + "\n".join(failures)
 
+    @pytest.mark.dc_decision("validated-overrides")
     def test_fixed_property_other_value(self, dc_instances: Instances, dc_offer: Offer) -> None:
         fixed = [(p, prop) for p in dc_offer.profiles if dc_offer.image_for(p) is not None
                  for prop in p.properties.values()
@@ -121,6 +123,7 @@ class TestProfileOverrides:
         response = dc_instances.create(launch_params(dc_offer, profile, **{f"hwp_{prop.name}": other}))
         assert response.status == 400, f"hwp_{prop.name}={other} on fixed {prop.value}: {response.describe()}"
 
+    @pytest.mark.dc_decision("validated-overrides")
     def test_unknown_profile_is_400(self, dc_instances: Instances, dc_offer: Offer) -> None:
         params = {**dc_offer.any_launch(), "hwp_id": "dcconf-no-such-profile"}
         response = dc_instances.create(params).expect(400)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from deltacloud_conformance.choices import Offer
 from deltacloud_conformance.client import DeltacloudApi
 from deltacloud_conformance.documents import Machine, items_of, ref_id
@@ -71,6 +73,7 @@ class TestInstanceCreate:
         assert isinstance(doc.get("instance"), dict), f"JSON create is not {{'instance': {{...}}}}: {doc!r:.300}"
         assert response.header("location") == doc["instance"].get("href")
 
+    @pytest.mark.dc_extension("json-request-bodies")
     def test_create_from_a_json_body(self, dc_api: DeltacloudApi, dc_instances: Instances, dc_offer: Offer) -> None:
         params = dc_offer.any_launch()
         response = dc_api.post("/instances", body=json.dumps(params).encode(),

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from deltacloud_conformance import profile as dc_profile
 from deltacloud_conformance.choices import Offer
 from deltacloud_conformance.client import DeltacloudApi
 from deltacloud_conformance.documents import EntryPoint, items_of, ref_id
@@ -46,6 +47,7 @@ class TestStorageVolumes(OptionalCollectionChecks):
     collection = "storage_volumes"
     required = ("name", "capacity", "state")
 
+    @pytest.mark.dc_decision("destroy-link")
     def test_create_show_destroy(self, dc_api: DeltacloudApi, dc_tracker: Tracker, dc_offer: Offer,
                                  dc_settings: Settings) -> None:
         realm = dc_offer.realms[0]
@@ -66,6 +68,8 @@ class TestStorageVolumes(OptionalCollectionChecks):
         dc_instances.wait_stable(instance)
         volume = new_volume(dc_api, dc_tracker, dc_settings, launch["realm_id"])
         if action_link(volume, "attach") is None:
+            assert dc_profile.current() != "1.1", (
+                f"an available volume offers no attach action{dc_profile.fault('volume-actions')}")
             pytest.skip("the driver offers no attach action on an available volume")
         act(dc_api, volume, "attach", instance_id=instance, device=DEVICE).expect(202)
         attached = wait_for(dc_api, volume.get("href"), dc_settings, "the volume to be attached",
@@ -93,8 +97,13 @@ class TestStorageSnapshots(OptionalCollectionChecks):
 
     area = "storage snapshots"
     collection = "storage_snapshots"
-    required = ("name", "state")
+    @property
+    def required(self) -> tuple[str, ...]:  # type: ignore[override]
+        """A snapshot's children; 1.1's mock wrote no <state> (decision ``snapshot-state``)."""
+        return ("name",) if dc_profile.loosened("snapshot-state") else ("name", "state")
 
+    @pytest.mark.dc_decision("snapshot-state")
+    @pytest.mark.dc_decision("destroy-link")
     def test_snapshot_a_volume(self, dc_api: DeltacloudApi, dc_entry: EntryPoint, dc_tracker: Tracker,
                                dc_offer: Offer, dc_settings: Settings) -> None:
         reason = missing(dc_entry, collection="storage_volumes")
@@ -103,7 +112,8 @@ class TestStorageSnapshots(OptionalCollectionChecks):
         snapshot = create(dc_api, dc_tracker, "storage_snapshots", {"volume_id": volume.get("id")})
         assert ref_id(snapshot, "storage_volume") == volume.get("id"), "the snapshot does not name its volume"
         done = wait_for(dc_api, snapshot.get("href"), dc_settings, "the snapshot to complete",
-                        lambda s: state(s) == "COMPLETED")
+                        lambda s: state(s) == "COMPLETED" or (
+                            state(s) == "" and dc_profile.loosened("snapshot-state")))
         act(dc_api, done, "destroy").expect(204)
         dc_tracker.forget("storage_snapshots", snapshot.get("id"))
         gone(dc_api, snapshot.get("href"), dc_settings)
