@@ -1,14 +1,16 @@
-"""The same client against another driver: ``deltacloudd -i ec2`` on a local EC2 (moto's server)."""
+"""The same client against another driver: ``deltacloudd -i ec2`` on a local EC2 (moto's server), and on
+clouds that fail (a silent one: 504; a refused connection: 502)."""
 
 from __future__ import annotations
 
 import importlib.util
+import socket
 import sys
 from collections.abc import Iterator
 
 import pytest
 
-from deltacloud_client import Client, Instance, Poller
+from deltacloud_client import BackendError, BackendTimeoutError, Client, Instance, Poller
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("moto") is None,
                                 reason="moto is not installed (requirements-dev.txt installs it)")
@@ -60,3 +62,36 @@ def test_launch_wait_path_and_drive(ec2: Client) -> None:
     assert performed == ["destroy"]
     gone = [i for i in ec2.instances() if i.id == launched.id]
     assert not gone or gone[0].state == "FINISH"  # EC2 lists terminated instances for a while
+
+
+@pytest.fixture(scope="module")
+def failing_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """``deltacloudd -i ec2`` whose cloud accepts connections and never answers; and a port that refuses them."""
+    from deltacloud.testing import start_deltacloudd
+
+    workdir = tmp_path_factory.mktemp("dcc-ec2-failing")
+    with socket.socket() as silent, socket.socket() as closed:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        api = start_deltacloudd(workdir, "-P", f"http://127.0.0.1:{silent.getsockname()[1]}", "--backend-timeout",
+                                "1", "--connect-timeout", "1", "--allow-private-providers", driver="ec2", timeout=60)
+        try:
+            yield api.url, closed.getsockname()[1]
+        finally:
+            api.stop()
+
+
+def test_a_silent_cloud_is_a_backend_timeout(failing_cloud: tuple[str, int]) -> None:
+    url, _ = failing_cloud
+    with pytest.raises(BackendTimeoutError) as raised:
+        Client(url, "AKIAEXAMPLE", "not-a-secret").instances()
+    assert raised.value.status == 504 and "not-a-secret" not in raised.value.message
+
+
+def test_a_refused_connection_is_a_backend_failure(failing_cloud: tuple[str, int]) -> None:
+    url, closed = failing_cloud
+    client = Client(url, "AKIAEXAMPLE", "not-a-secret", provider=f"http://127.0.0.1:{closed}")
+    with pytest.raises(BackendError) as raised:
+        client.realms()
+    assert raised.value.status == 502 and type(raised.value) is BackendError
