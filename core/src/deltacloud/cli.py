@@ -28,6 +28,7 @@ from deltacloud import __version__, backend_config, loader
 from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
 from deltacloud.guard import DEFAULT_HEADER_TIMEOUT
+from deltacloud.http.forwarded import parse_allow
 from deltacloud.serve import DEFAULT_MAX_UPLOAD
 
 PROG = "deltacloudd"
@@ -93,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest blob upload (default {DEFAULT_MAX_UPLOAD}, 5 GiB)")
     add("-L", "--log", default="-", metavar="FILE",
         help="access log file; '-' for standard output (the default), 'off' for none")
+    add("--forwarded-allow-ips", default="127.0.0.1,::1", metavar="ADDRS",
+        help="proxies whose X-Forwarded-* headers set links' scheme, host and prefix (default loopback; '*': any)")
+    add("--coalesce", type=float, default=0.0, metavar="SECONDS",
+        help="identical concurrent GETs with the same credentials share one backend call; an answer is "
+             "reused for at most SECONDS (default 0: off)")
     add("-V", "--verbose", action="store_true", help="debug logging")
     backend_config.add_arguments(parser)
     add("--version", action="version", version=f"%(prog)s {__version__}")
@@ -166,6 +172,7 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "max_upload": args.max_upload,
         "access_log": args.log,
         "header_timeout": args.header_timeout,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
         "loglevel": "debug" if args.verbose else "info",
     }
     if args.ssl_cert:
@@ -176,7 +183,10 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def server_config(args: argparse.Namespace) -> ServerConfig:
     """The app's configuration for parsed ``deltacloudd`` arguments; ``ConfigError`` for unusable settings."""
-    extra = {} if args.max_body is None else {"max_body_bytes": args.max_body}
+    extra: dict[str, Any] = {} if args.max_body is None else {"max_body_bytes": args.max_body}
+    if not 0 <= args.coalesce <= 60:
+        raise backend_config.ConfigError(f"--coalesce must be between 0 and 60 seconds, not {args.coalesce}")
+    extra.update(forwarded_allow_ips=parse_allow(args.forwarded_allow_ips), coalesce_seconds=args.coalesce)
     return ServerConfig(driver=args.driver, provider=args.provider, **extra, **backend_config.backend_settings(args))
 
 

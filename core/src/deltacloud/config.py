@@ -30,3 +30,7 @@ class ServerConfig:
     backend_timeout: float = 20.0
     ca_bundle: str | None = None
     allow_private_providers: bool = False
+    #: Peers whose ``X-Forwarded-*`` headers are believed (``http.forwarded``); ``*`` for any.
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
+    #: Longest age of a shared answer to identical GETs (``http.coalesce``); 0: no coalescing.
+    coalesce_seconds: float = 0.0

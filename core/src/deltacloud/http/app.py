@@ -14,8 +14,10 @@ from deltacloud.api.spec import Collection
 from deltacloud.config import API_VERSION, ServerConfig
 from deltacloud.driver import timing
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
+from deltacloud.http import coalesce
 from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
+from deltacloud.http.forwarded import ForwardedHeaders
 from deltacloud.http.negotiation import choose_format
 from deltacloud.http.objectstore import bucket_routes
 from deltacloud.http.resources import (
@@ -223,6 +225,6 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)
     plugins.configure_app(app, config)
-    wsgi = MatrixParams(app)
+    wsgi = ForwardedHeaders(coalesce.wrap(MatrixParams(app), config.coalesce_seconds), config.forwarded_allow_ips)
     wsgi.falcon_app = app  # type: ignore[attr-defined]
     return wsgi
