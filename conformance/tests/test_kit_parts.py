@@ -102,3 +102,39 @@ def test_failure_reasons_prefer_the_server() -> None:
     assert reason("E   AssertionError: asked for name 'a', got 'b'\nE   assert 1") == (
         "AssertionError: asked for name 'a', got 'b'")
     assert len(reason("E   " + "x" * 500)) <= 110
+
+
+@pytest.mark.parametrize("doc", [
+    [], "text", {"api": []}, {"api": {"links": ["rel"]}}, {"api": {"links": [{"rel": "x"}]}},
+    {"api": {"links": [{"rel": "x", "href": "h", "features": "name"}]}},
+    {"api": {"links": [{"rel": "x", "href": "h", "features": [["name"]]}]}},
+])
+def test_unexpected_entry_points_fail_with_an_assertion(doc: object) -> None:
+    """A server's odd JSON is a failed assertion naming what is wrong, never an AttributeError or TypeError."""
+    from deltacloud_conformance.documents import entry_point_from_json
+
+    with pytest.raises(AssertionError):
+        entry_point_from_json(doc)
+
+
+@pytest.mark.parametrize(("doc", "collection"), [
+    ([], "realms"), ({"realms": {}}, "realms"), ({"realms": ["r1"]}, "realms"), ({"mock": "Mock"}, "drivers"),
+])
+def test_unexpected_listings_fail_with_an_assertion(doc: object, collection: str) -> None:
+    from deltacloud_conformance.documents import json_items
+
+    with pytest.raises(AssertionError):
+        json_items(doc, collection)
+
+
+def test_both_json_shapes_of_features_and_drivers_are_read() -> None:
+    from deltacloud_conformance.documents import entry_point_from_json, json_items
+
+    old = {"api": {"driver": "mock", "links": [{"rel": "instances", "href": "h", "features": [
+        [{"name": "user_name", "rel": "create", "params": ["name:string:optional"], "constraints": {}}]]}]}}
+    new = {"api": {"driver": "mock", "links": [{"rel": "instances", "href": "h", "features": [
+        {"name": "user_name", "rel": "create", "params": ["name"], "constraints": {}}]}]}}
+    assert entry_point_from_json(old).features == entry_point_from_json(new).features
+    assert entry_point_from_json(old).features[0].params == ("name",)
+    assert json_items({"mock": {"name": "Mock"}}, "drivers") == [{"id": "mock", "name": "Mock"}]
+    assert json_items({"drivers": [{"id": "mock"}]}, "drivers") == [{"id": "mock"}]
