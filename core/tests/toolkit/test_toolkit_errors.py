@@ -134,3 +134,13 @@ def test_a_missing_object_is_404_and_an_invalid_request_400(start_app, cloud, al
     response = requests.delete(f"{url}/keys/k404", auth=alice, headers=JSON, timeout=TIMEOUT)
     assert response.status_code == 404
     assert cloud.count("DELETE /keys/k404") == 1
+
+
+@pytest.mark.parametrize("status", [301, 302, 307])
+def test_a_redirect_is_neither_followed_nor_taken_for_an_answer(start_app, cloud, alice, status) -> None:
+    url = start_app()
+    cloud.script("GET /realms", (status, [], {"Location": f"{cloud.url}elsewhere"}))
+    response = requests.get(f"{url}/realms", auth=alice, headers=JSON, timeout=TIMEOUT)
+    assert response.status_code == 502
+    assert response.json()["message"] == f"TinyCloud redirected (HTTP {status}) instead of answering"
+    assert cloud.routes() == ["GET /realms"]  # not followed
