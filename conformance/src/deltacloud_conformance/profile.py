@@ -54,6 +54,8 @@ CHOICES: dict[str, Choice] = {
                              "a snapshot without state is complete"),
     "destroy-link": Choice("decision", "every destroyable object offers a destroy link (1.1's mock gave volumes "
                            "none)", "loosen", "destroy by DELETE on the object's address when it offers no link"),
+    "unknown-driver-400": Choice("decision", "an unknown driver is a 400 naming the installed ones (1.1: 500)",
+                                 "deselect"),
     "openapi": Choice("extension", "/api/openapi.json describes the API as OpenAPI 3.1", "deselect"),
 }
 

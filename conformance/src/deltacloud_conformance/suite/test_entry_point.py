@@ -138,6 +138,7 @@ class TestSelection:
         response = dc_api.get("/instance_states", headers={"X-Deltacloud-Driver": dc_entry.driver}).expect(200)
         assert response.header("x-deltacloud-driver") == dc_entry.driver
 
+    @pytest.mark.dc_decision("unknown-driver-400")
     def test_unknown_driver_is_400_naming_the_installed_ones(self, dc_api: DeltacloudApi,
                                                              dc_entry: EntryPoint) -> None:
         response = dc_api.get(";driver=dcconf-no-such-driver").expect(400)
