@@ -6,7 +6,8 @@
 * ``kit``: the tiny driver (``fixtures/tiny_http_driver.py``) installed as the entry point ``tiny``
   (and ``tinycheck``, its variant with ``launch_checks``); the fixture's value is the module.
 * ``start_app``: ``create_app(ServerConfig(...))`` served by a threaded WSGI server on loopback.
-* ``start_server``: a real ``deltacloudd`` process with the tiny driver as an installed entry point.
+* ``start_server``: a real ``deltacloudd`` process with the tiny driver as an installed entry point
+  (through the core's shared ``deltacloudd`` fixture).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import pytest
 from deltacloud import loader
 from deltacloud.config import ServerConfig
 from deltacloud.http.app import create_app
-from deltacloud.testing import ServerProcess, installed_entry_point, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess, installed_entry_point
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 #: The cloud's users and their secrets (the secrets must never show in an answer of the API).
@@ -287,25 +288,17 @@ def start_app(kit: Any, cloud: JsonCloud) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path, kit: Any) -> Iterator[Callable[..., ServerProcess]]:
-    """Start a real ``deltacloudd -i tiny ARGS`` (the tiny driver as an installed entry point); stopped at teardown."""
-    servers: list[ServerProcess] = []
+def start_server(deltacloudd: Deltaclouds, kit: Any, tmp_path: Path) -> Callable[..., ServerProcess]:
+    """Start a real ``deltacloudd -i tiny ARGS`` (the tiny driver as an installed entry point).
+
+    Through the core's shared ``deltacloudd`` fixture, which stops the servers at teardown; keyword
+    arguments are environment variables of the server.
+    """
 
     def start(*args: str, driver: str = "tiny", **env: str) -> ServerProcess:
-        environment = server_environment(tmp_path / "home", PYTHONPATH=str(tmp_path), **env)
-        try:
-            server = start_deltacloudd(tmp_path, "--workers", "1", "--threads", "2", *args, driver=driver,
-                                       env=environment, timeout=20)
-        except RuntimeError as exc:
-            pytest.fail(str(exc))
-        servers.append(server)
-        return server
+        return deltacloudd.start(*args, driver=driver, env=env, pythonpath=[tmp_path])
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
+    return start
 
 
 def basic(user: str, password: str | None = None) -> tuple[str, str]:
