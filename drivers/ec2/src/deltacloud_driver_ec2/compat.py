@@ -21,7 +21,6 @@ Bodies are parsed with defusedxml: an endpoint is not trusted with entity expans
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, SubElement
@@ -42,7 +41,7 @@ from libcloud.storage.drivers.s3 import (
 )
 
 from deltacloud.driver.toolkit import DEFAULT_RETRY_AFTER, local_name, parse_xml
-from deltacloud.driver.toolkit.http import BACKOFF, MAX_BACKOFF, READ_ATTEMPTS
+from deltacloud.driver.toolkit.retry import pause, with_retries
 from deltacloud.errors import BackendError
 
 _DEFAULT_XMLNS = re.compile(r'<[A-Za-z][\w.-]*\s[^>]*?\bxmlns="([^"]*)"')
@@ -154,7 +153,7 @@ def _retry_pause(exc: Exception, attempt: int) -> float | None:
         hint = 0.0
     else:
         return None
-    return min(max(hint, BACKOFF * 2 ** (attempt - 1)), MAX_BACKOFF)
+    return pause(attempt, hint)
 
 
 class QueryPostMixin(UnsignedUserAgentMixin):
@@ -180,16 +179,8 @@ class QueryPostMixin(UnsignedUserAgentMixin):
         happens. A timeout is not retried: the client gets its 504 after one backend timeout.
         """
         read = str((params or {}).get("Action", "")).startswith(READ_ACTIONS)
-        attempts = READ_ATTEMPTS if read else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                return self._request_once(action, params, data, headers, method, **kwargs)
-            except Exception as exc:
-                pause = _retry_pause(exc, attempt)
-                if attempt == attempts or pause is None:
-                    raise
-                time.sleep(pause)
-        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+        return with_retries(lambda: self._request_once(action, params, data, headers, method, **kwargs),
+                            read=read, pause_for=_retry_pause)
 
     def _request_once(self, action: str, params: dict[str, Any] | None, data: Any,
                       headers: dict[str, str] | None, method: str, **kwargs: Any) -> Any:

@@ -7,6 +7,8 @@
   plus the common translation of transport failures (502, 504, 503 with ``Retry-After``);
 * ``parse_xml``, ``parse_json``, ``text_of``... (``parsing``): defusedxml and JSON with 502s
   for bodies that are not what the cloud promised;
+* ``with_retries`` and ``pause`` (``retry``): the retry policy of reads, for calls made through a
+  client library rather than ``HttpBackend``;
 * ``KeyedPool`` and ``pool_key`` (``pool``): the bounded pool, also for client objects that are
   not HTTP sessions (libcloud drivers);
 * ``TokenCache`` (``tokens``): bearer tokens per service, endpoint and credentials, refreshed on
@@ -28,10 +30,12 @@ from deltacloud.driver.toolkit.errors import (
 from deltacloud.driver.toolkit.http import HttpBackend
 from deltacloud.driver.toolkit.parsing import child, children, expect, local_name, parse_json, parse_xml, text_of
 from deltacloud.driver.toolkit.pool import POOL, KeyedPool, credentials_digest, pool_key
+from deltacloud.driver.toolkit.retry import READ_ATTEMPTS, pause, with_retries
 from deltacloud.driver.toolkit.tokens import TokenCache
 
 __all__ = [
-    "DEFAULT_RETRY_AFTER", "DEFAULT_STATUSES", "POOL", "BackendFailure", "ErrorTable", "HttpBackend", "KeyedPool",
-    "TokenCache", "child", "children", "credentials_digest", "expect", "local_name", "measured", "parse_json",
-    "parse_xml", "pool_key", "retry_after_seconds", "text_of", "transport_error",
+    "DEFAULT_RETRY_AFTER", "DEFAULT_STATUSES", "POOL", "READ_ATTEMPTS", "BackendFailure", "ErrorTable", "HttpBackend",
+    "KeyedPool", "TokenCache", "child", "children", "credentials_digest", "expect", "local_name", "measured",
+    "parse_json", "parse_xml", "pause", "pool_key", "retry_after_seconds", "text_of", "transport_error",
+    "with_retries",
 ]

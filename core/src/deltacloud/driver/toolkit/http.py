@@ -7,8 +7,8 @@ reused by the same user and never shared across credentials. Every exchange:
 * has the connect and read timeouts of the driver's settings (``deltacloudd --connect-timeout``,
   ``--backend-timeout``);
 * verifies TLS (the settings' CA bundle, else the system's trust store); never disabled;
-* is retried with backoff when it is a read (GET, HEAD) that failed to connect, timed out or got
-  502/503/504, and never when it is a write;
+* is retried with backoff when it is a read (GET, HEAD) that failed to connect or got
+  502/503/504, and never when it is a write or timed out (``retry``);
 * has its time accounted for ``Server-Timing``;
 * turns any failure into a core error: non-2xx answers through the driver's ``ErrorTable``,
   transport failures into 502/504; the request's password, should the cloud echo it, is masked.
@@ -28,6 +28,7 @@ from deltacloud.driver import timing
 from deltacloud.driver.toolkit.errors import ErrorTable, retry_after_seconds, transport_error
 from deltacloud.driver.toolkit.parsing import parse_json, parse_xml
 from deltacloud.driver.toolkit.pool import POOL, KeyedPool, pool_key
+from deltacloud.driver.toolkit.retry import READ_ATTEMPTS, RETRIED_STATUSES, pause
 from deltacloud.errors import BackendError, DeltacloudError
 
 if TYPE_CHECKING:
@@ -35,13 +36,6 @@ if TYPE_CHECKING:
 
 #: Methods that read and may be repeated safely.
 RETRIED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: Answers worth another try of a read.
-RETRIED_STATUSES = frozenset({502, 503, 504})
-#: Tries of a read in all (the first and its retries).
-READ_ATTEMPTS = 3
-#: Backoff before the n-th retry: BACKOFF * 2**(n-1) seconds, at most MAX_BACKOFF (also caps Retry-After).
-BACKOFF = 0.1
-MAX_BACKOFF = 2.0
 
 
 def _new_session() -> requests.Session:
@@ -88,8 +82,9 @@ class HttpBackend:
             try:
                 response = self._send(method, url, params, data, json, merged, stream)
             except requests.RequestException as exc:
-                if attempt < attempts and not isinstance(exc, requests.exceptions.SSLError):
-                    time.sleep(_backoff(attempt))
+                retried = not isinstance(exc, requests.exceptions.SSLError | requests.exceptions.Timeout)
+                if attempt < attempts and retried:
+                    time.sleep(pause(attempt))
                     continue
                 error = transport_error(exc, self.errors.service)
                 if error is None:
@@ -104,7 +99,7 @@ class HttpBackend:
             if attempt < attempts and response.status_code in RETRIED_STATUSES:
                 wait = retry_after_seconds(response.headers.get("Retry-After"), 0)
                 response.close()
-                time.sleep(min(max(wait, _backoff(attempt)), MAX_BACKOFF))
+                time.sleep(pause(attempt, wait))
                 continue
             try:
                 error = self.errors.error_for(response)
@@ -152,7 +147,3 @@ class HttpBackend:
             error.message = error.message.replace(secret, "***")
             error.args = (error.message,)
         return error
-
-
-def _backoff(attempt: int) -> float:
-    return min(BACKOFF * 2 ** (attempt - 1), MAX_BACKOFF)
