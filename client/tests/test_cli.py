@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import pty
+import queue
 import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 from client_support import PASSWORD, USER, start_mock
@@ -253,23 +256,35 @@ def test_progress_on_a_terminal_is_one_rewritten_line(env, api: Client) -> None:
     api.drive(launched, "finish", 30, poller=Poller(interval=0.05, max_interval=0.3))
 
 
-def read_line(process: subprocess.Popen[str], deadline: float) -> str | None:
-    """The next line of ``process``'s output, or ``None`` when the deadline passes first."""
-    assert process.stdout is not None
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.2)
-        if ready:
-            return process.stdout.readline()
-    return None
+class Lines:
+    """A process's output, line by line, read by a thread (select on a buffered pipe misses lines)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        self.thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.queue.put(line)
+
+    def next(self, deadline: float) -> str | None:
+        """The next line, or ``None`` when the deadline passes first."""
+        try:
+            return self.queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
 
 
 def test_watch_reports_changes_as_they_happen(env, api: Client) -> None:
     before = api.instances()
     watcher = subprocess.Popen([str(DELTACLOUDC), "instances", "watch", "--interval", "0.1"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    assert watcher.stdout is not None
+    lines_out = Lines(watcher.stdout)
     try:
         deadline = time.monotonic() + 60
-        summary = read_line(watcher, deadline)
+        summary = lines_out.next(deadline)
         running = sum(1 for i in before if i.state == "RUNNING")
         assert summary is not None and summary.startswith(f"{len(before)} instances: ")
         assert f"RUNNING {running}" in summary
@@ -279,7 +294,7 @@ def test_watch_reports_changes_as_they_happen(env, api: Client) -> None:
         wanted = [f"{launched.id} (watched) appeared", f"{launched.id} (watched) is gone"]
         lines: list[str] = []
         while wanted and time.monotonic() < deadline:
-            line = read_line(watcher, deadline)
+            line = lines_out.next(deadline)
             if line is None:
                 break
             lines.append(line)
