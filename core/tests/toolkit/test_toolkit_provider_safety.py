@@ -106,3 +106,20 @@ def test_deltacloudd_refuses_then_allows_with_the_flag_or_the_environment(start_
     by_env = start_server(DELTACLOUD_ALLOW_PRIVATE_PROVIDERS="1")
     assert via_header(by_env.url, cloud.hostport, alice).status_code == 200
     assert cloud.count() == 3
+
+
+def test_a_public_address_passes_the_rule(start_app, cloud, alice) -> None:
+    """The rule refuses internal networks only: a public address reaches the driver (whose test guard stops it)."""
+    url = start_app()
+    response = via_header(url, "1.1.1.1:80", alice)
+    assert response.status_code == 502  # not the rule's 400: the tiny driver's own loopback-only guard
+    assert response.json()["message"] == "TinyCloud test driver talks to 127.0.0.1 only"
+    assert cloud.count() == 0
+
+
+def test_a_provider_that_is_not_a_url_is_a_400(start_app, cloud, alice) -> None:
+    url = start_app()
+    response = via_header(url, "http://[::1", alice)
+    assert response.status_code == 400
+    assert "provider" in response.json()["message"]
+    assert cloud.count() == 0
