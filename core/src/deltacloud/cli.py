@@ -29,6 +29,7 @@ from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
 from deltacloud.guard import DEFAULT_HEADER_TIMEOUT
 from deltacloud.http.forwarded import parse_allow
+from deltacloud.plugins import PluginError
 from deltacloud.serve import DEFAULT_MAX_UPLOAD
 
 PROG = "deltacloudd"
@@ -139,7 +140,7 @@ def check_driver(name: str) -> str | None:
         return f"unknown driver '{name}'; installed drivers: {', '.join(installed) or 'none'}"
     try:
         loader.load_driver(name)
-    except (DriverLoadError, UnknownDriverError) as exc:
+    except (DriverLoadError, UnknownDriverError, PluginError) as exc:
         return str(exc)
     return None
 

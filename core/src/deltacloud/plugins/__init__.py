@@ -6,6 +6,7 @@ The rest of the core calls hooks only through this facade, never through ``pm.ho
 from deltacloud.plugins.hookspecs import hookimpl, hookspec
 from deltacloud.plugins.manager import (
     PLUGIN_GROUP,
+    PluginError,
     collections,
     configure_app,
     extra_features,
@@ -14,5 +15,5 @@ from deltacloud.plugins.manager import (
     translate_error,
 )
 
-__all__ = ["PLUGIN_GROUP", "collections", "configure_app", "extra_features", "hookimpl", "hookspec",
+__all__ = ["PLUGIN_GROUP", "PluginError", "collections", "configure_app", "extra_features", "hookimpl", "hookspec",
            "plugin_manager", "register_driver", "translate_error"]

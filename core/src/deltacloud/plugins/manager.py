@@ -23,9 +23,17 @@ log = logging.getLogger("deltacloud.plugins")
 PLUGIN_GROUP = "deltacloud.plugins"
 
 
+class PluginError(Exception):
+    """An installed plugin cannot be used: it does not import, or implements a hook that does not exist."""
+
+
 @functools.cache
 def plugin_manager() -> pluggy.PluginManager:
-    """The process's plugin manager, built once: specs, core defaults, installed plugins."""
+    """The process's plugin manager, built once: specs, core defaults, installed plugins.
+
+    ``PluginError`` names the plugin that does not import or whose hook implementations do not
+    match the specs (a misspelled hook name, an unknown argument).
+    """
     pm = pluggy.PluginManager("deltacloud")
     pm.add_hookspecs(hookspecs)
     pm.register(default_hooks, name="deltacloud.plugins.defaults")
@@ -33,10 +41,19 @@ def plugin_manager() -> pluggy.PluginManager:
     for ep in entry_points(group=PLUGIN_GROUP):
         if wanted and ep.name not in wanted:
             continue
-        pm.register(ep.load(), name=f"plugin:{ep.name}")
+        try:
+            pm.register(ep.load(), name=f"plugin:{ep.name}")
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin '{ep.name}' ({ep.value}): {exc}") from exc
+        except Exception as exc:
+            raise PluginError(f"plugin '{ep.name}' ({ep.value}) cannot be loaded: {type(exc).__name__}: {exc}") from exc
     if os.environ.get("DELTACLOUD_TRACE_HOOKS"):
         _trace_to_log(pm)
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        name = (pm.get_name(exc.plugin) or "").removeprefix("plugin:")
+        raise PluginError(f"plugin '{name}': {exc}") from exc
     return pm
 
 
