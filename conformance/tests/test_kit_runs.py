@@ -125,3 +125,30 @@ def test_unknown_state_is_flagged_at_once(install: Callable[[str], str],
     result.stdout.fnmatch_lines(["FAIL instances*",
                                  "*first: AssertionError: unknown state 'ACTIVE' from the driver's instance()/*"])
     assert "assert None" not in result.stdout.str()
+
+
+def test_what_the_cloud_made_for_a_test_is_destroyed(install: Callable[[str], str],
+                                                     suite: Callable[..., pytest.RunResult]) -> None:
+    """A volume attached and an address associated at launch go after their instance; older ones stay."""
+    name = install("LaunchExtrasDriver")
+    result = suite(name, COMPLETE_FEATURES, select="TestInstanceCreate or TestInstanceDestroy")
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) >= 5 and not outcomes.get("failed") and not outcomes.get("errors"), (
+        result.stdout.str())
+    cls = _driver_class(name)
+    assert cls.instances_store == {}, "instances left behind"
+    assert set(cls.volumes_store) == {"vol-old"}, f"volumes: {sorted(cls.volumes_store)}"
+    assert set(cls.addresses_store) == {"10.0.0.1"}, f"addresses: {sorted(cls.addresses_store)}"
+
+
+def test_what_the_cloud_made_and_could_not_be_destroyed_is_reported(
+        install: Callable[[str], str], suite: Callable[..., pytest.RunResult]) -> None:
+    name = install("StuckVolumesDriver")
+    result = suite(name, COMPLETE_FEATURES, select="test_shown_and_listed")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*= deltacloud conformance: 1 left in the cloud, not cleaned =*",
+                                 "test_conformance.py::TestInstanceCreate::test_shown_and_listed: storage_volumes/"
+                                 "vol-vm1 (made by the cloud for instances/vm1): AssertionError: cannot destroy "
+                                 "storage_volumes/vol-vm1: DELETE */api/storage_volumes/vol-vm1 -> 502 *"])
+    cls = _driver_class(name)
+    assert cls.instances_store == {} and set(cls.addresses_store) == {"10.0.0.1"}

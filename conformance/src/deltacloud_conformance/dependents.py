@@ -4,11 +4,12 @@ A launch may make more than an instance: a volume from ``snapshot_id`` (``attach
 outlives its instance on the mock and on EC2, and a cloud may allocate an address for a new
 instance. The suite never asked for these by a create of their own, so nothing recorded them.
 
-``Dependents`` remembers which volumes and addresses existed before a test's first launch
-(one listing of each collection the server offers). Volumes that then show up attached to one
-of the test's instances, and addresses associated with one, are new and the test's own: they
-are tracked like anything the test created, and destroyed after their instance, when the
-cloud has let go of them. A volume or address that existed before is never touched.
+``Dependents`` remembers which volumes and addresses existed before a test launched anything
+(one listing of each collection the server offers, when the test's ``Instances`` is made).
+Volumes that then show up attached to one of the test's instances, and addresses associated
+with one, are new and the test's own: they are tracked like anything the test created, and
+destroyed after their instance, when the cloud has let go of them. A volume or address that
+existed before is never touched.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Dependents:
         self.before: dict[str, set[str]] | None = None
 
     def take_baseline(self) -> None:
-        """List what exists before the test's first launch (once); a collection the server lacks is skipped."""
+        """List what exists before the test launches anything (once); a collection the server lacks is skipped."""
         if self.before is not None:
             return
         self.before = {}

@@ -307,7 +307,10 @@ def dc_tracker(dc_api: DeltacloudApi, request: pytest.FixtureRequest) -> Iterato
 def dc_instances(dc_api: DeltacloudApi, dc_machine: Machine, dc_tracker: Tracker,
                  dc_settings: Settings) -> Instances:
     """Launch, act on and destroy instances, every launch tracked."""
-    return Instances(dc_api, dc_machine, dc_tracker, dc_settings)
+    instances = Instances(dc_api, dc_machine, dc_tracker, dc_settings)
+    # What exists before the test launches anything, however it launches (a JSON body, the query string).
+    instances.dependents.take_baseline()
+    return instances
 
 
 @pytest.fixture

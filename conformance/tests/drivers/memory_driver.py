@@ -11,7 +11,18 @@ from typing import Any, ClassVar
 
 from deltacloud.driver import Driver, StateMachine
 from deltacloud.errors import AuthenticationError, BackendError, ConflictError, NotFoundError, ValidationError
-from deltacloud.models import HardwareProfile, HardwareProperty, Image, Instance, Key, LaunchOptions, Realm
+from deltacloud.models import (
+    AttachedVolume,
+    HardwareProfile,
+    HardwareProperty,
+    Image,
+    Instance,
+    Key,
+    LaunchOptions,
+    PublicAddress,
+    Realm,
+    StorageVolume,
+)
 
 MACHINE = StateMachine.parse("""
     start -> pending on create
@@ -203,3 +214,69 @@ class ActiveDriver(CompleteDriver):
 
     def instances(self, filters: Any) -> list[Instance]:
         return [self._with(i, state="ACTIVE") if i.state == "RUNNING" else i for i in super().instances(filters)]
+
+
+class LaunchExtrasDriver(CompleteDriver):
+    """Each launch also makes a volume attached to the instance and an address associated with it.
+
+    Both outlive the instance (detached, disassociated), as a volume made from a snapshot does on
+    EC2; one volume and one address exist before any launch and must survive the suite.
+    """
+
+    volumes_store: ClassVar[dict[str, StorageVolume]] = {"vol-old": StorageVolume("vol-old", 1, "north", "AVAILABLE")}
+    addresses_store: ClassVar[dict[str, PublicAddress]] = {"10.0.0.1": PublicAddress("10.0.0.1", "10.0.0.1")}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.volumes_store = {"vol-old": StorageVolume("vol-old", 1, "north", "AVAILABLE")}
+        cls.addresses_store = {"10.0.0.1": PublicAddress("10.0.0.1", "10.0.0.1")}
+
+    def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
+        made = super().create_instance(image_id, options)
+        cls = type(self)
+        out = []
+        for inst in made if isinstance(made, list) else [made]:
+            vol = StorageVolume(f"vol-{inst.id}", 1, inst.realm_id, "IN-USE", instance_id=inst.id, device="/dev/sdf")
+            cls.volumes_store[vol.id] = vol
+            ip = f"10.1.0.{len(cls.addresses_store) + 1}"
+            cls.addresses_store[ip] = PublicAddress(ip, ip, inst.id)
+            cls.instances_store[inst.id] = self._with(inst, storage_volumes=(AttachedVolume(vol.id, "/dev/sdf"),))
+            out.append(cls.instances_store[inst.id])
+        return out if isinstance(made, list) else out[0]
+
+    def destroy_instance(self, id: str) -> None:
+        super().destroy_instance(id)
+        cls = type(self)
+        for vid, vol in list(cls.volumes_store.items()):
+            if vol.instance_id == id:
+                cls.volumes_store[vid] = StorageVolume(vid, vol.capacity, vol.realm_id, "AVAILABLE")
+        for ip, address in list(cls.addresses_store.items()):
+            if address.instance_id == id:
+                cls.addresses_store[ip] = PublicAddress(ip, ip)
+
+    def storage_volumes(self, filters: Any) -> list[StorageVolume]:
+        self._auth()
+        return list(type(self).volumes_store.values())
+
+    def destroy_storage_volume(self, id: str) -> None:
+        vol = self.storage_volume(id)
+        if vol.instance_id:
+            raise ConflictError(f"volume {id} is attached to {vol.instance_id}")
+        del type(self).volumes_store[id]
+
+    def addresses(self, filters: Any) -> list[PublicAddress]:
+        self._auth()
+        return list(type(self).addresses_store.values())
+
+    def destroy_address(self, id: str) -> None:
+        address = self.address(id)
+        if address.instance_id:
+            raise ConflictError(f"address {id} is associated with {address.instance_id}")
+        del type(self).addresses_store[id]
+
+
+class StuckVolumesDriver(LaunchExtrasDriver):
+    """Cannot destroy volumes: what the cloud made for an instance is reported as left behind."""
+
+    def destroy_storage_volume(self, id: str) -> None:
+        raise BackendError("volumes are read-only today")
