@@ -56,6 +56,8 @@ CHOICES: dict[str, Choice] = {
                            "none)", "loosen", "destroy by DELETE on the object's address when it offers no link"),
     "unknown-driver-400": Choice("decision", "an unknown driver is a 400 naming the installed ones (1.1: 500)",
                                  "deselect"),
+    "driver-json-links": Choice("extension", "each driver in the JSON /api/drivers has its id and href (1.1 "
+                                "sent only the name, keyed by id)", "loosen", "hrefs compared only where JSON has one"),
     "openapi": Choice("extension", "/api/openapi.json describes the API as OpenAPI 3.1", "deselect"),
 }
 
