@@ -53,7 +53,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("path", ["/realms", "/realms/r1", "/hardware_profiles", "/hardware_profiles/p1",
-                                  "/images", "/images/i1", "/instances", "/instances/vm1", "/images/nope"])
+                                  "/images", "/images/i1", "/instances", "/instances/vm1", "/images/nope",
+                                  "/keys", "/keys/k1", "/storage_volumes", "/storage_volumes/v1", "/firewalls",
+                                  "/firewalls/f1", "/buckets", "/buckets/b1"])
 def test_every_document_parses(base_url: str, path: str) -> None:
     resp = requests.get(f"{base_url}{path}", auth=("u", "p"), timeout=TIMEOUT)
     assert resp.status_code in (200, 404)
@@ -69,7 +71,8 @@ def test_action_answers_parse(base_url: str) -> None:
     ElementTree.fromstring(resp.content)
 
 
-@pytest.mark.parametrize("path", ["/instances", "/instances/vm1", "/images", "/realms/r1"])
+@pytest.mark.parametrize("path", ["/instances", "/instances/vm1", "/images", "/realms/r1", "/keys", "/storage_volumes",
+                                  "/firewalls", "/buckets"])
 def test_json_and_html_are_valid_utf8(base_url: str, path: str) -> None:
     resp = requests.get(f"{base_url}{path}", auth=("u", "p"), timeout=TIMEOUT, headers={"Accept": "application/json"})
     assert resp.status_code == 200
