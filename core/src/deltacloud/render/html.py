@@ -52,6 +52,8 @@ def render_list(items: list[dict[str, Any]], collection: Collection, ctx: Render
 
 def render_item(data: dict[str, Any], collection: Collection, ctx: RenderContext) -> bytes:
     """An object page: its fields and a form per action it offers."""
+    if isinstance(data, dict) and "property_details" in data:  # a person wants the kinds and ranges, not 1.1's values
+        data = {**{k: v for k, v in data.items() if k != "property_details"}, "properties": data["property_details"]}
     forms = []
     for action in data.get("actions", []) if isinstance(data, dict) else []:
         op = collection.operation(action["rel"])
