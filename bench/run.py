@@ -1,0 +1,298 @@
+"""The speed benchmark of issue 12: every figure against its baseline, as ratios within one run.
+
+    python bench/run.py [--seconds 5] [--skip ec2] [--only listing,sizes,...]
+
+Starts, on 127.0.0.1 in a temporary folder: ``deltacloudd -i mock`` on fresh stores, the bare
+Falcon app serving the same bytes under the same server settings (``bench/bare_app.py``), the
+counting driver for coalescing, moto for ec2; loads them with ``wrk`` (Debian package; installed
+when missing and root). Prints one table: figure, value, baseline, ratio, target, whether met.
+Exit status 1 when a target is missed. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (
+    ACCEPT,
+    AUTH,
+    HERE,
+    SERVING,
+    Client,
+    add_instances,
+    bare_server,
+    ensure_wrk,
+    first_200,
+    memory_kib,
+    mock_server,
+    port_of,
+    wrk,
+)
+
+from deltacloud.testing import free_port, installed_entry_point, server_environment
+
+ROWS: list[tuple[str, str, str, str, str, bool]] = []
+LISTED = 50  # instances in the listing of the throughput figures (the issue's setting)
+
+
+def row(figure: str, value: str, baseline: str, ratio: float | None, target: str, met: bool) -> None:
+    """Record a line of the table (and show it at once)."""
+    ROWS.append((figure, value, baseline, "" if ratio is None else f"{ratio:.2f}", target, met))
+    print(f"  {figure}: {value} vs {baseline} -> {ratio if ratio is None else round(ratio, 2)} "
+          f"({target}: {'met' if met else 'MISSED'})", flush=True)
+
+
+def throughput(work: Path, seconds: float) -> None:
+    """Listing XML/JSON, /api, cache off and If-None-Match 304s: deltacloudd against the bare app."""
+    server = mock_server(work, "store-listing", *SERVING)
+    uncached = mock_server(work, "store-listing", *SERVING, env={"DELTACLOUD_CACHE": "off"})
+    try:
+        port = port_of(server)
+        add_instances(port, LISTED - len(_ids(port)))
+        bodies = work / "bodies"
+        bodies.mkdir()
+        client = Client(port)
+        etags = {}
+        for path in ("/api", "/api/instances"):
+            for fmt, accept in ACCEPT.items():
+                status, headers, data, _ = client.request("GET", path, Accept=accept)
+                assert status == 200, (path, status)
+                (bodies / f"{path.lstrip('/').replace('/', '~')}.{fmt}").write_bytes(data)
+                etags[(path, fmt)] = headers.get("etag", "")
+        client.close()
+        size = (bodies / "api~instances.xml").stat().st_size
+        bare = bare_server(work, bodies)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            bare_base = f"http://127.0.0.1:{port_of(bare)}"
+            auth = f"Authorization: {AUTH}"
+
+            def pair(path: str, *headers: str) -> tuple[float, float]:
+                for url in (f"{base}{path}", f"{bare_base}{path}"):  # warm up both
+                    wrk(url, 1, auth, *headers)
+                ours = wrk(f"{base}{path}", seconds, auth, *headers)
+                theirs = wrk(f"{bare_base}{path}", seconds, auth, *headers)
+                assert ours.bad == 0 and theirs.bad == 0, (path, ours, theirs)
+                return ours.rps, theirs.rps
+
+            bare_listing = {}
+            for fmt in ("xml", "json"):
+                ours, theirs = pair("/api/instances", f"Accept: {ACCEPT[fmt]}")
+                bare_listing[fmt] = theirs
+                row(f"listing {fmt.upper()} ({LISTED} instances, {size // 1024} KB XML) req/s", f"{ours:.0f}",
+                    f"{theirs:.0f} bare", ours / theirs, ">= 0.6", ours / theirs >= 0.6)
+            ours, theirs = pair("/api", f"Accept: {ACCEPT['xml']}")
+            row("/api req/s", f"{ours:.0f}", f"{theirs:.0f} bare", ours / theirs, ">= 0.8", ours / theirs >= 0.8)
+            wrk(f"http://127.0.0.1:{port_of(uncached)}/api/instances", 1, auth)
+            cold = wrk(f"http://127.0.0.1:{port_of(uncached)}/api/instances", seconds, auth)
+            theirs = bare_listing["xml"]
+            row("listing XML, every cache off, req/s", f"{cold.rps:.0f}", f"{theirs:.0f} bare", cold.rps / theirs,
+                ">= 0.3", cold.rps / theirs >= 0.3 and cold.bad == 0)
+            tag = etags[("/api/instances", "xml")]
+            ours, theirs = pair("/api/instances", f"Accept: {ACCEPT['xml']}", f"If-None-Match: {tag}")
+            row("If-None-Match 304 req/s", f"{ours:.0f}", f"{theirs:.0f} bare", ours / theirs, ">= 0.8",
+                ours / theirs >= 0.8)
+            pollers(port, tag, seconds)
+        finally:
+            bare.stop()
+    finally:
+        server.stop()
+        uncached.stop()
+
+
+def _ids(port: int) -> list[str]:
+    client = Client(port)
+    status, _, data, _ = client.request("GET", "/api/instances", Accept="application/xml")
+    client.close()
+    assert status == 200
+    return re.findall(rb"<instance [^>]*id='([^']+)'", data) or re.findall(rb'<instance [^>]*id="([^"]+)"', data)
+
+
+def _poll(port: int, clients: int, rounds: int, headers: Callable[[], dict[str, str]]) -> tuple[int, list[int]]:
+    """``clients`` threads each polling ``/api/instances`` once a second ``rounds`` times: bytes and statuses."""
+    barrier = threading.Barrier(clients, timeout=60)
+
+    def one(_: int) -> tuple[int, list[int]]:
+        client = Client(port)
+        total, statuses = 0, []
+        barrier.wait()
+        started = time.monotonic()
+        for n in range(rounds):
+            status, _, _, wire = client.request("GET", "/api/instances", **headers())
+            total += wire
+            statuses.append(status)
+            time.sleep(max(0.0, started + n + 1 - time.monotonic()))
+        client.close()
+        return total, statuses
+
+    with concurrent.futures.ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(clients)))
+    return sum(r[0] for r in results), [s for r in results for s in r[1]]
+
+
+def pollers(port: int, etag: str, seconds: float) -> None:
+    """Bytes sent to 50 clients polling the listing every second, without and with ``If-None-Match``."""
+    rounds = max(3, round(seconds))
+    plain, statuses = _poll(port, 50, rounds, lambda: {"Accept": ACCEPT["xml"]})
+    assert set(statuses) == {200}
+    conditional, statuses = _poll(port, 50, rounds, lambda: {"Accept": ACCEPT["xml"], "If-None-Match": etag})
+    assert set(statuses) == {304}, set(statuses)
+    row(f"bytes to 50 pollers x {rounds} s, If-None-Match vs plain", f"{conditional / 1024:.0f} KiB",
+        f"{plain / 1024:.0f} KiB", conditional / plain, "(printed)", True)
+
+
+def coalescing(work: Path, seconds: float) -> None:
+    """Backend calls of 50 concurrent pollers (counting driver, 50 ms a call), with and without coalescing."""
+    directory = work / "counting"
+    directory.mkdir()
+    shutil.copy(HERE.parent / "core/tests/fixtures/counting_driver.py", directory)
+    rounds = max(3, round(seconds))
+    with installed_entry_point(directory, "counting", "counting_driver:CountingDriver"):
+        calls = {}
+        for mode, flags in (("off", ()), ("on", ("--coalesce", "1"))):
+            log = directory / f"calls-{mode}.log"
+            log.write_text("")
+            env = server_environment(work / "home", COUNTING_LOG=str(log), COUNTING_DELAY="0.05",
+                                     PYTHONPATH=str(directory))
+            from deltacloud.testing import start_deltacloudd
+
+            server = start_deltacloudd(work, *SERVING, "--threads", "16", *flags, driver="counting", env=env,
+                                       timeout=60)
+            try:
+                _, statuses = _poll(port_of(server), 50, rounds,
+                                    lambda: {"Authorization": "Basic dTpw", "Accept": ACCEPT["xml"]})
+                assert set(statuses) == {200}, set(statuses)
+            finally:
+                server.stop()
+            calls[mode] = sum(1 for line in log.read_text().splitlines() if line.startswith("instances"))
+    workers = 2
+    row(f"backend calls, 50 pollers x {rounds} windows of 1 s, coalesced vs not", str(calls["on"]),
+        str(calls["off"]), calls["on"] / calls["off"],
+        f"<= 1 per window per worker ({rounds * workers})", calls["on"] <= rounds * workers)
+
+
+def sizes(work: Path) -> None:
+    """Time per instance at 100, 1,000 and 10,000 instances, and the worker's peak memory growth at 10,000."""
+    per: dict[int, float] = {}
+    for count, repeat in ((100, 40), (1000, 10), (10000, 4)):
+        server = mock_server(work, f"store-{count}", "--workers", "1", "--threads", "4", "--log", "off")
+        try:
+            port = port_of(server)
+            add_instances(port, count - len(_ids(port)))
+            client = Client(port)
+            workers = server.children()
+            empty = _timed(client, "/api/instances?state=NONE", repeat)
+            before = memory_kib(workers, "VmHWM")
+            full = _timed(client, "/api/instances", repeat)
+            growth = (memory_kib(workers, "VmHWM") - before) / 1024
+            client.close()
+            per[count] = (full - empty) / count
+            print(f"  {count} instances: {full * 1000:.1f} ms a listing, {empty * 1000:.2f} ms an empty one, "
+                  f"{per[count] * 1e6:.1f} us per instance, worker peak +{growth:.1f} MiB", flush=True)
+            if count == 10000:
+                row("worker peak memory growth, listing 10,000", f"{growth:.1f} MiB", "", None, "< 64 MiB",
+                    growth < 64)
+        finally:
+            server.stop()
+    spread = max(per.values()) / min(per.values())
+    row("time per instance 100/1k/10k (us)", " / ".join(f"{v * 1e6:.1f}" for v in per.values()),
+        "smallest", spread, "max/min <= 1.2", spread <= 1.2)
+
+
+def _timed(client: Client, path: str, repeat: int) -> float:
+    """Median seconds of ``repeat`` GETs of ``path`` (after one warm-up)."""
+    client.request("GET", path, Accept=ACCEPT["xml"])
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        status, _, _, _ = client.request("GET", path, Accept=ACCEPT["xml"])
+        samples.append(time.perf_counter() - started)
+        assert status == 200
+    return statistics.median(samples)
+
+
+def startup(work: Path) -> None:
+    """Seconds from launching deltacloudd -i mock to the first 200 on /api (median of 3); unused drivers' imports."""
+    times = []
+    for n in range(3):
+        port = free_port()
+        env = server_environment(work / "home", DELTACLOUD_MOCK_STORAGE=str(work / "store-start"))
+        argv = [str(Path(sys.executable).parent / "deltacloudd"), "-i", "mock", "-r", "127.0.0.1", "-p", str(port),
+                "--log", "off"]
+        times.append(first_200(argv, env, port))
+        print(f"  start {n + 1}: {times[-1]:.2f} s", flush=True)
+    median = statistics.median(times)
+    row("start-up to first 200 on /api", f"{median:.2f} s", "", None, "<= 1 s", median <= 1.0)
+    probe = ("import sys; from deltacloud import cli; cli.check_driver('mock');"
+             "from deltacloud.http.app import create_app; create_app();"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('deltacloud_driver_',"
+             "'libcloud', 'ovirtsdk')) and not m.startswith('deltacloud_driver_mock')})))")
+    others = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            env=server_environment(work / "home")).stdout.split()
+    row("other drivers' modules imported serving mock", str(len(others)), " ".join(others) or "none", None, "0",
+        not others)
+
+
+def ec2() -> None:
+    """``bench/ec2_list_instances.py``: the listing through deltacloudd on moto against libcloud's list_nodes."""
+    out = subprocess.run([sys.executable, str(HERE / "ec2_list_instances.py"), "--requests", "60", "--rounds", "3"],
+                         capture_output=True, text=True, timeout=600).stdout
+    found = re.search(r"ratio api / libcloud list_nodes\s+=\s+([\d.]+)", out)
+    if not found:
+        row("ec2 on moto, listing vs libcloud list_nodes", "failed", "", None, ">= 0.95", False)
+        print(out[-2000:])
+        return
+    speed = 1 / float(found.group(1))  # time ratio -> throughput ratio
+    row("ec2 on moto: listings/s vs libcloud list_nodes()", "", "", speed, ">= 0.95", speed >= 0.95)
+
+
+PARTS = ("throughput", "coalescing", "sizes", "startup", "ec2")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Deltacloud speed benchmark (issue 12).")
+    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk load and poll (default 5)")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
+    args = parser.parse_args()
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    ensure_wrk()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="deltacloud-bench-") as tmp:
+        work = Path(tmp)
+        for part in parts:
+            print(f"[{part}]", flush=True)
+            if part == "throughput":
+                throughput(work, args.seconds)
+            elif part == "coalescing":
+                coalescing(work, args.seconds)
+            elif part == "sizes":
+                sizes(work)
+            elif part == "startup":
+                startup(work)
+            elif part == "ec2":
+                ec2()
+            else:
+                parser.error(f"unknown part {part!r}")
+    width = max(len(r[0]) for r in ROWS)
+    print(f"\n{'figure':<{width}}  {'value':>16}  {'baseline':>18}  {'ratio':>6}  {'target':<30} met")
+    for figure, value, baseline, ratio, target, met in ROWS:
+        print(f"{figure:<{width}}  {value:>16}  {baseline:>18}  {ratio:>6}  {target:<30} {'yes' if met else 'NO'}")
+    print(f"({time.monotonic() - started:.0f} s; wrk -t2 -c16; servers {' '.join(SERVING)})")
+    return 0 if all(r[5] for r in ROWS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
