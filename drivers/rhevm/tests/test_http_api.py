@@ -234,9 +234,8 @@ def test_an_engine_that_stops_answering_is_504(impatient: Client, fake: FakeSite
     assert "did not answer in time" in ET.fromstring(response.content).findtext("message")
 
 
-
-
-@pytest.mark.parametrize("odd", ["a%3Fsearch%3Dx", "..", "a%20b", "x" * 120])
+# ("..") is left out: the HTTP client resolves it before sending (/api/instances/.. arrives as /api/).
+@pytest.mark.parametrize("odd", ["a%3Fsearch%3Dx", "a%20b", "x" * 120])
 def test_odd_ids_are_404_and_never_reach_the_engine(api: Client, fake: FakeSite, odd: str) -> None:
     seen = len(fake.engine.requests)
     for collection in ("instances", "images", "storage_volumes"):
