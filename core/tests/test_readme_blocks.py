@@ -26,14 +26,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from deltacloud.testing import ServerProcess, free_port, server_environment, start_deltacloudd
+from deltacloud.testing import Deltaclouds, ServerProcess, free_port, server_environment
 
 REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
@@ -178,12 +177,9 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mock_server(workdir: Path) -> Iterator[ServerProcess]:
+def mock_server(deltacloudd: Deltaclouds) -> ServerProcess:
     """The server of the README's first command, with a fresh store and a short (not zero) transition delay."""
-    env = server_environment(workdir / "home", DELTACLOUD_MOCK_DELAY="1")
-    server = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "-L", "off", env=env)
-    yield server
-    server.stop()
+    return deltacloudd.start("-L", "off", mock_delay="1")
 
 
 def test_every_shell_block_is_run_or_says_why() -> None:
