@@ -196,6 +196,7 @@ def soak(seconds: float, clients: int, slow: int, report: Callable[[str], None])
             stop.set()
             trickler.join(timeout=10)
             end = time.monotonic()
+            store_bytes = sum(f.stat().st_size for f in (workdir / "store").rglob("*") if f.is_file())
         finally:
             server.stop()
         tracebacks = server.output().count("Traceback")
@@ -213,7 +214,11 @@ def soak(seconds: float, clients: int, slow: int, report: Callable[[str], None])
     report(f"operations: {sum(load.counts.values())}, errors: {errors}")
     for what, count in load.errors.most_common():
         report(f"  error {what}: {count}")
+    report(f"mock store on disk at the end: {store_bytes / 2**20:.1f} MiB")
     report(f"worker memory: {first / 2**20:.1f} MiB early, {last / 2**20:.1f} MiB late, drift {drift:+.1%}")
+    medians = [statistics.median([rss for at, rss in samples if start + fifth * i <= at < start + fifth * (i + 1)]
+                                 or [0]) for i in range(5)]
+    report(f"worker memory per fifth (MiB): {', '.join(f'{m / 2**20:.1f}' for m in medians)}")
     report(f"throughput, last fifth / first fifth: {late / early if early else 0:.2f} "
            f"(each fifth / the first: {', '.join(f'{n / early:.2f}' for n in per_fifth) if early else '-'})")
     return 0 if errors == 0 and drift < 0.10 else 1
