@@ -248,9 +248,11 @@ def test_credentials_are_checked_before_parameters(api: str, method: str, path: 
 @pytest.mark.parametrize(("method", "path", "data"), [
     ("POST", "/buckets/b1", {"blob_id": "x;y"}), ("PUT", "/buckets/b1/%2E%2E", {}), ("GET", "/buckets/b1/%2E", {}),
 ])
+@pytest.mark.parametrize("auth", [None, ("mockuser", "wrong")], ids=["anonymous", "wrong-password"])
 def test_blob_operations_ask_for_credentials_before_judging_ids(api: str, method: str, path: str,
-                                                                data: dict[str, str]) -> None:
-    resp = requests.request(method, f"{api}{path}", data=data, timeout=TIMEOUT)
+                                                                data: dict[str, str],
+                                                                auth: tuple[str, str] | None) -> None:
+    resp = requests.request(method, f"{api}{path}", data=data, auth=auth, timeout=TIMEOUT)
     assert resp.status_code == 401, resp.text
 
 

@@ -11,7 +11,9 @@ registered writers, so they answer like every other operation.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+from collections.abc import Callable
 from typing import Any
 
 import falcon
@@ -19,7 +21,13 @@ import falcon
 from deltacloud.api.objectstore import BLOB_PATH
 from deltacloud.api.params import check_object_id, validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
-from deltacloud.errors import AuthenticationError, MethodNotAllowedError, NotFoundError, PayloadTooLargeError
+from deltacloud.errors import (
+    AuthenticationError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    ValidationError,
+)
 from deltacloud.http.blob_io import (
     FormUpload,
     UploadStream,
@@ -37,6 +45,7 @@ from deltacloud.http.resources import (
     CollectionResource,
     MemberResource,
     _method_override,
+    check_credentials,
     operation_params,
     raw_params,
     render_context,
@@ -125,6 +134,20 @@ def warn(resp: falcon.Response, ignored: list[str]) -> None:
         resp.set_header("Warning", warning_header(ignored))
 
 
+def credentials_first(responder: Callable[..., None]) -> Callable[..., None]:
+    """A blob responder whose 400s become 401s when the credentials are missing or refused (asked only then)."""
+
+    @functools.wraps(responder)
+    def checked(self: Any, req: falcon.Request, resp: falcon.Response, *args: Any, **kwargs: Any) -> None:
+        try:
+            responder(self, req, resp, *args, **kwargs)
+        except ValidationError:
+            check_credentials(None, state_of(req))
+            raise
+
+    return checked
+
+
 class BucketResource(MemberResource):
     """``/api/buckets/<id>``: show (GET), destroy (DELETE) and a blob upload with a form (POST)."""
 
@@ -132,6 +155,7 @@ class BucketResource(MemberResource):
         super().__init__(api, collection)
         self.ops = ops
 
+    @credentials_first
     def on_post(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
         media = (req.content_type or "").split(";")[0].strip().lower()
         if media == _FORM and (req.content_length or 0) > self.api.max_body:
@@ -190,12 +214,14 @@ class BlobResource:
     def _ids(self, id: str, blob_id: str) -> tuple[str, dict[str, Any]]:
         return check_object_id(id, "id"), {"blob_id": check_object_id(blob_id, "blob_id")}
 
+    @credentials_first
     def on_get(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         op, state = self.ops.start(req, "show_blob", BLOB_PATH)
         self.ops.check_url(req, resp, op, state)
         blob = self.ops.call(state, op, *self._ids(id, blob_id))
         self.ops.send_blob(req, resp, op.status, blob)
 
+    @credentials_first
     def on_head(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         op, state = self.ops.start(req, "blob_metadata", BLOB_PATH)
         blob = self.ops.call(state, op, *self._ids(id, blob_id))
@@ -203,6 +229,7 @@ class BlobResource:
         for name, value in metadata_headers(blob.user_metadata):
             resp.append_header(name, value)
 
+    @credentials_first
     def on_put(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         op, state = self.ops.start(req, "put_blob", BLOB_PATH)
         self.ops.check_url(req, resp, op, state)
@@ -214,6 +241,7 @@ class BlobResource:
         blob = self.ops.upload(state, op, bucket_id, values, stream)
         self.ops.send_blob(req, resp, op.status, blob)
 
+    @credentials_first
     def on_post(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         if (req.content_type or "").startswith(_FORM) and (req.content_length or 0) > self.ops.api.max_body:
             raise PayloadTooLargeError(f"Request body larger than {self.ops.api.max_body} bytes")
@@ -229,6 +257,7 @@ class BlobResource:
         for name, value in metadata_headers(blob.user_metadata):
             resp.append_header(name, value)
 
+    @credentials_first
     def on_delete(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         op, state = self.ops.start(req, "destroy_blob", BLOB_PATH)
         self.ops.check_url(req, resp, op, state)
@@ -249,6 +278,7 @@ class BlobContentResource:
     def __init__(self, ops: BucketOps) -> None:
         self.ops = ops
 
+    @credentials_first
     def on_get(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         op, state = self.ops.start(req, "blob_content", f"{BLOB_PATH}/content")
         bucket_id = check_object_id(id, "id")
@@ -256,6 +286,7 @@ class BlobContentResource:
         self._headers(resp, blob)
         resp.stream = chunks
 
+    @credentials_first
     def on_head(self, req: falcon.Request, resp: falcon.Response, id: str, blob_id: str) -> None:
         _, state = self.ops.start(req, "blob_content", f"{BLOB_PATH}/content")
         show = self.ops.collection.operation("show_blob")

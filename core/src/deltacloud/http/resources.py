@@ -267,12 +267,12 @@ class Api:
             resp.location = ctx.href(collection.name, first.id)
 
 
-def check_credentials(op: Operation, state: RequestState) -> None:
-    """Before a 400 is answered: a 401 instead when the operation needs credentials the cloud does not accept.
+def check_credentials(op: Operation | None, state: RequestState) -> None:
+    """Before a 400 is answered: a 401 instead when the operation (None: any) needs credentials the cloud refuses.
 
     Only asked on the way to a 400, so valid requests cost no extra backend call.
     """
-    if not op.auth:
+    if op is not None and not op.auth:
         return
     if state.credentials is None:
         raise AuthenticationError("Authentication required")
