@@ -20,6 +20,7 @@ from deltacloud.render import (  # noqa: F401 - importing the writer modules reg
     volumes,
 )
 from deltacloud.render.context import RenderContext
+from deltacloud.render.fragments import FRAGMENTS
 from deltacloud.render.xmlutil import cdata, esc
 
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
@@ -95,9 +96,12 @@ def render_list(items: Sequence[Any], collection: Collection, ctx: RenderContext
     if fmt == "xml":
         if not items:
             return f"{XML_DECLARATION}<{collection.name}></{collection.name}>\n".encode()
-        write = _writer(XML_WRITERS, items[0])
-        body = "\n  ".join(write(item, ctx) for item in items)
-        return f"{XML_DECLARATION}<{collection.name}>\n  {body}\n</{collection.name}>\n".encode()
+        parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx)
+        return b"".join((f"{XML_DECLARATION}<{collection.name}>\n  ".encode(), b"\n  ".join(parts),
+                         f"\n</{collection.name}>\n".encode()))
+    if fmt == "json" and collection.name != "drivers" and items:  # objects' JSON reused while they are unchanged
+        parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx)
+        return b"".join((b"{" + _dumps(collection.name) + b":[", b",".join(parts), b"]}"))
     data = [_writer(JSON_WRITERS, item)(item, ctx) for item in items]
     if fmt == "json":
         if collection.name == "drivers":  # 1.1: an object keyed by driver id, not a list

@@ -1,0 +1,89 @@
+"""Every cache is correct: a change is in the very next answer (real deltacloudd -i mock over HTTP).
+
+The listing reuses rendered fragments of unchanged objects (``deltacloud.render.fragments``);
+these tests change instances between listings and look for the change in the next one, in XML
+and JSON, and check the answers are the same bytes with the cache turned off.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from xml.etree import ElementTree
+
+import pytest
+
+from deltacloud.testing import Deltaclouds, ServerProcess
+
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()}
+
+
+def _call(url: str, method: str = "GET", data: bytes | None = None, **headers: str) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, data=data, method=method, headers={**AUTH, **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
+
+
+def _states(server: ServerProcess) -> tuple[dict[str, str], dict[str, str]]:
+    """Instance states by id, from the XML and from the JSON listing."""
+    status, _, body = _call(f"{server.url}/instances")
+    assert status == 200
+    xml = {e.get("id"): e.findtext("state") for e in ElementTree.fromstring(body).findall("instance")}
+    status, _, body = _call(f"{server.url}/instances", Accept="application/json")
+    assert status == 200
+    from_json = {i["id"]: i["state"] for i in json.loads(body)["instances"]}
+    return xml, from_json
+
+
+@pytest.fixture
+def server(deltacloudd: Deltaclouds) -> ServerProcess:
+    return deltacloudd.start("--log", "off")
+
+
+def test_changes_are_in_the_next_listing(server: ServerProcess) -> None:
+    _states(server)
+    _states(server)  # the fragments are kept now
+    status, headers, _ = _call(f"{server.url}/instances", "POST", b"image_id=img1&hwp_id=m1-small")
+    assert status == 201
+    new = headers["location"].rsplit("/", 1)[1]
+    xml, from_json = _states(server)
+    assert xml[new] == from_json[new] == "RUNNING"
+    status, _, _ = _call(f"{server.url}/instances/{new}/stop", "POST")
+    assert status == 202
+    xml, from_json = _states(server)
+    assert xml[new] == from_json[new] == "STOPPED"
+    status, _, _ = _call(f"{server.url}/instances/{new}", "DELETE")
+    assert status == 204
+    xml, from_json = _states(server)
+    assert new not in xml and new not in from_json
+
+
+def test_the_etag_follows_the_content(server: ServerProcess) -> None:
+    _, headers, body = _call(f"{server.url}/instances")
+    etag = headers["etag"]
+    assert _call(f"{server.url}/instances", **{"If-None-Match": etag})[0] == 304
+    status, created, _ = _call(f"{server.url}/instances", "POST", b"image_id=img1&hwp_id=m1-small")
+    assert status == 201
+    status, headers, changed = _call(f"{server.url}/instances", **{"If-None-Match": etag})
+    assert status == 200 and headers["etag"] != etag and changed != body
+    assert created["location"].rsplit("/", 1)[1].encode() in changed
+
+
+def test_cached_and_uncached_answers_are_the_same_bytes(deltacloudd: Deltaclouds) -> None:
+    cached = deltacloudd.start("--log", "off")
+    store = str(deltacloudd.workdir / "store0")
+    uncached = deltacloudd.start("--log", "off", "--mock-storage", store, env={"DELTACLOUD_CACHE": "off"})
+    for path in ("/instances", "/images", "/hardware_profiles", "/storage_volumes", "/keys"):
+        for accept in ("application/xml", "application/json"):
+            first = _call(cached.url + path, Accept=accept)
+            again = _call(cached.url + path, Accept=accept)
+            plain = _call(uncached.url + path, Accept=accept)
+            assert first[0] == again[0] == plain[0] == 200
+            mine = again[2].replace(cached.url.encode(), b"BASE")
+            theirs = plain[2].replace(uncached.url.encode(), b"BASE")
+            assert mine == theirs and first[2] == again[2]
