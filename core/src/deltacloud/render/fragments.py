@@ -27,17 +27,32 @@ def _enabled() -> bool:
     return os.environ.get("DELTACLOUD_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
 
 
+_SIMPLE = (str, int, float, type, frozenset)
+#: Hashable stand-ins of long-lived context values (the driver's features), by identity.
+_STAND_INS: dict[int, tuple[Any, Any]] = {}
+
+
+def _hashable(value: Any) -> Any:
+    """``value`` when it can be hashed, else its ``repr``; worked out once per long-lived object."""
+    if value is None or isinstance(value, _SIMPLE):
+        return value
+    known = _STAND_INS.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
+    try:
+        hash(value)
+        stand_in = value
+    except TypeError:
+        stand_in = repr(value)
+    if len(_STAND_INS) > 4096:
+        _STAND_INS.clear()
+    _STAND_INS[id(value)] = (value, stand_in)  # the value is held, so its id is not reused meanwhile
+    return stand_in
+
+
 def context_key(ctx: Any) -> tuple[Any, ...]:
     """Every value of a render context, hashable (unhashable ones by their ``repr``)."""
-    values: list[Any] = [type(ctx)]
-    for item in dataclasses.fields(ctx):
-        value = getattr(ctx, item.name)
-        try:
-            hash(value)
-        except TypeError:
-            value = repr(value)
-        values.append(value)
-    return tuple(values)
+    return (type(ctx), *(_hashable(getattr(ctx, item.name)) for item in dataclasses.fields(ctx)))
 
 
 class FragmentCache:
@@ -48,6 +63,7 @@ class FragmentCache:
         self.enabled = enabled
         self.size = 0
         self._entries: dict[tuple[Any, ...], bytes] = {}
+        self._prefixes: dict[tuple[Any, ...], int] = {}
         self._lock = threading.Lock()
 
     def render(self, items: Iterable[Any], write: Writer, encode: Callable[[Any], bytes], fmt: str,
@@ -55,7 +71,7 @@ class FragmentCache:
         """``encode(write(item, ctx))`` for each item, reusing what was rendered for an equal item before."""
         if not self.enabled:
             return [encode(write(item, ctx)) for item in items]
-        prefix = (write, fmt, context_key(ctx))
+        prefix = self._prefix((write, fmt, context_key(ctx)))
         entries = self._entries
         out = []
         for item in items:
@@ -70,6 +86,14 @@ class FragmentCache:
                 self._keep(key, found)
             out.append(found)
         return out
+
+    def _prefix(self, key: tuple[Any, ...]) -> int:
+        """A small number standing for (writer, format, context), so entries' keys hash quickly."""
+        number = self._prefixes.get(key)
+        if number is None:
+            with self._lock:
+                number = self._prefixes.setdefault(key, len(self._prefixes))
+        return number
 
     def _keep(self, key: tuple[Any, ...], data: bytes) -> None:
         with self._lock:
