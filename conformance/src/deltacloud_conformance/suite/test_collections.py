@@ -16,7 +16,7 @@ from deltacloud_conformance.documents import (
     leaf_texts,
     machine_from_xml,
 )
-from deltacloud_conformance.lifecycle import Instances
+from deltacloud_conformance.lifecycle import Instances, check_state
 
 # In the order they run: a star import keeps it.
 __all__ = ["TestRealms", "TestHardwareProfiles", "TestImages",  # noqa: RUF022
@@ -227,7 +227,10 @@ class TestInstanceListing(BaseCollectionChecks):
         dc_offer: Any = request.getfixturevalue("dc_offer")
         launched = dc_instances.launch(dc_offer.any_launch())
         dc_instances.wait_stable(launched.get("id"))
-        items = items_of(dc_api.xml("/instances"), "instances")
+        response = dc_api.get("/instances").expect(200)
+        items = items_of(response.xml(), "instances")
+        for item in items:  # every listed instance, ours or not, in a state of the driver's machine
+            check_state(dc_instances.machine, item, response)
         assert launched.get("id") in [i.get("id") for i in items], "a launched instance is not listed"
         # Other instances of the account may refer to images deleted since; check ours first.
         return sorted(items, key=lambda i: i.get("id") != launched.get("id"))
