@@ -11,6 +11,7 @@ requests end with 504.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import socket
 import statistics
 import threading
@@ -20,13 +21,14 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from deltacloud.testing import Deltaclouds, ServerProcess
+from deltacloud.testing import Deltaclouds, ServerProcess, free_port
 
 pytestmark = pytest.mark.slow
 
 AUTH = ("mockuser", "mockpassword")
 BACKEND_TIMEOUT = 2.0  # seconds, deltacloudd --backend-timeout
 HANGING = 24  # concurrent requests to the silent backend: more than deltacloudd's 16 default threads
+BULKHEAD_SHARE = 8  # threads one backend may hold: half of the 16 default ones
 
 
 class SilentBackend:
@@ -111,3 +113,25 @@ def test_a_silent_backend_does_not_delay_the_mock(server: ServerProcess, silent:
     assert max(during) < baseline + BACKEND_TIMEOUT / 2, (baseline, during)
     # And the hanging requests end as gateway timeouts, not as errors of the server.
     assert {status for status, _ in results} == {504}, results
+
+
+def test_clients_that_give_up_do_not_free_their_backends_threads(server: ServerProcess,
+                                                                   silent: SilentBackend) -> None:
+    """Requests abandoned by their clients still count against their backend until their threads are free."""
+
+    def abandon(_: int) -> None:
+        with contextlib.suppress(requests.RequestException):
+            requests.get(f"{server.url};driver=ec2/instances", auth=("AKIAEXAMPLE", "secret"), timeout=0.3,
+                         headers={"X-Deltacloud-Provider": f"http://127.0.0.1:{silent.port}"})
+
+    # The ec2 driver's first use loads its libraries: done before, against a port nobody listens on (502).
+    refused = requests.get(f"{server.url};driver=ec2/instances", auth=("AKIAEXAMPLE", "secret"), timeout=60,
+                           headers={"X-Deltacloud-Provider": f"http://127.0.0.1:{free_port()}"})
+    assert refused.status_code == 502, refused.text
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        list(pool.map(abandon, range(32)))
+    # Every client has given up; fewer than a backend timeout has passed since the first request, so
+    # the threads that reached the silent backend are all still waiting on it: no more than its share.
+    reached = len(silent.accepted)
+    assert 1 <= reached <= BULKHEAD_SHARE, f"{reached} threads reached the silent backend"
+    assert _timed_mock(f"{server.url}/realms") < BACKEND_TIMEOUT

@@ -43,18 +43,34 @@ class Bulkhead:
         entry = self._slots.get(key)
         return entry[1][0] if entry else 0
 
-    @asynccontextmanager
-    async def slot(self, key: BackendKey) -> AsyncIterator[None]:
-        """Hold one of ``key``'s slots while the block runs; wait for one first when all are taken."""
+    async def acquire(self, key: BackendKey) -> None:
+        """Take one of ``key``'s slots, waiting for one when all are taken; ``release`` gives it back."""
         entry = self._slots.get(key)
         if entry is None:
             entry = self._slots[key] = (asyncio.Semaphore(self.limit), [0])
-        semaphore, users = entry
-        users[0] += 1
+        entry[1][0] += 1
         try:
-            async with semaphore:
-                yield
+            await entry[0].acquire()
+        except BaseException:  # cancelled while waiting: not holding a slot
+            self._leave(key, entry)
+            raise
+
+    def release(self, key: BackendKey) -> None:
+        """Give back a slot taken by ``acquire`` (on the event loop's thread)."""
+        entry = self._slots[key]
+        entry[0].release()
+        self._leave(key, entry)
+
+    def _leave(self, key: BackendKey, entry: tuple[asyncio.Semaphore, list[int]]) -> None:
+        entry[1][0] -= 1
+        if entry[1][0] == 0:
+            del self._slots[key]
+
+    @asynccontextmanager
+    async def slot(self, key: BackendKey) -> AsyncIterator[None]:
+        """Hold one of ``key``'s slots while the block runs."""
+        await self.acquire(key)
+        try:
+            yield
         finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._slots[key]
+            self.release(key)

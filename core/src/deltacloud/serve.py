@@ -139,10 +139,25 @@ class ThreadedWSGI:
         key = backend_key(api_params, headers)
         loop = asyncio.get_running_loop()
         try:
-            async with self.bulkhead.slot(key):
-                await loop.run_in_executor(self.executor, self._run, environ, send, loop)
-        finally:
+            await self.bulkhead.acquire(key)
+        except BaseException:
             body.close()
+            raise
+        # The slot and the body are released when the thread is done, not when this task is: a
+        # client that gives up must not free its backend's slot while a thread still waits on it.
+        try:
+            future = self.executor.submit(self._run, environ, send, loop)
+        except BaseException:
+            self.bulkhead.release(key)
+            body.close()
+            raise
+
+        def finished(_: concurrent.futures.Future[None]) -> None:
+            body.close()
+            loop.call_soon_threadsafe(self.bulkhead.release, key)
+
+        future.add_done_callback(finished)
+        await asyncio.wrap_future(future)
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, limit: int) -> tuple[IO[bytes], int]:
         """The whole body, spooled; ``BodyTooLargeError`` past ``limit``, ``ConnectionError`` on a disconnect."""
