@@ -95,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"largest blob upload (default {DEFAULT_MAX_UPLOAD}, 5 GiB)")
     add("-L", "--log", default="-", metavar="FILE",
         help="access log file; '-' for standard output (the default), 'off' for none")
-    add("--forwarded-allow-ips", default="127.0.0.1,::1", metavar="ADDRS",
-        help="proxies whose X-Forwarded-* headers set links' scheme, host and prefix (default loopback; '*': any)")
+    add("--forwarded-allow-ips", default=os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1", metavar="ADDRS",
+        help="proxies whose X-Forwarded-* headers set links' scheme, host and prefix "
+             "(env FORWARDED_ALLOW_IPS, else loopback; '*': any)")
     add("--coalesce", type=float, default=0.0, metavar="SECONDS",
         help="identical concurrent GETs with the same credentials share one backend call; an answer is "
              "reused for at most SECONDS (default 0: off)")
