@@ -53,7 +53,9 @@ NOT_RUN = {
 #: Sections whose blocks are run elsewhere: heading, and why.
 SECTIONS_NOT_RUN = {
     "libvirt, and libvirt's built-in test hypervisor":
-        "needs libvirt's Python binding (sh .ci/libvirt-deps); drivers/libcloud/tests runs that walk-through",
+        "not paste-able yet (its own author's section): needs libvirt's binding (sh .ci/libvirt-deps), starts its "
+        "server in the foreground on the mock's port 3001 and names fixed ids; "
+        "drivers/libcloud/tests/libvirt/test_readme_flow.py replays its requests in Python",
     "Client library and CLI":
         "not paste-able yet (its own author's section): deltacloudc is not on PATH without an activated venv, "
         "it prompts for the password, names the id inst4, and 'watch' runs until Ctrl-C",
