@@ -117,3 +117,13 @@ def test_escape_and_provider_rules() -> None:
     assert accesslog.safe_provider("us-east-1") == "us-east-1"
     assert accesslog.request_id("abc-1") == "abc-1"
     assert accesslog.request_id(None) != accesslog.request_id(None)
+
+
+def test_a_rotated_log_file_is_opened_again(logged: tuple[ServerProcess, Path]) -> None:
+    server, log = logged
+    requests.get(f"{server.url}/realms", auth=AUTH, timeout=10)
+    rotated = log.with_name("access.log.1")
+    log.rename(rotated)
+    answer = requests.get(f"{server.url}/realms", auth=AUTH, timeout=10)
+    assert f"request_id={answer.headers['X-Request-Id']} " in log.read_text(encoding="utf-8")
+    assert answer.headers["X-Request-Id"] not in rotated.read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ without its user info, query and fragment.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import re
 import sys
 import time
@@ -152,7 +153,10 @@ class _Finished:
 
 
 def configure(target: str) -> None:
-    """Send access lines to ``target``: ``-`` for standard output, ``off`` for nowhere, else a file (appended)."""
+    """Send access lines to ``target``: ``-`` for standard output, ``off`` for nowhere, else a file.
+
+    A file is appended to, and opened again when it has been moved or removed (log rotation).
+    """
     for handler in list(log.handlers):
         log.removeHandler(handler)
         handler.close()
@@ -161,7 +165,7 @@ def configure(target: str) -> None:
         log.addHandler(logging.NullHandler())
         return
     handler: logging.Handler = (logging.StreamHandler(sys.stdout) if target == "-"
-                                else logging.FileHandler(target, encoding="utf-8"))
+                                else logging.handlers.WatchedFileHandler(target, encoding="utf-8"))
     formatter = logging.Formatter("%(asctime)s.%(msecs)03dZ %(message)s", datefmt="%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
