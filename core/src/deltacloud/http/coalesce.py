@@ -2,13 +2,14 @@
 
 Opt-in (``deltacloudd --coalesce SECONDS``). Fifty clients polling ``/api/instances`` with the same
 credentials cost the cloud one listing per window instead of fifty. ``Coalescer`` wraps the WSGI
-app; a GET's key is everything that can change its answer: path, query, matrix parameters, the
-``Accept``, driver and provider headers, host, scheme and script name (links are absolute), cookies,
-and a salted digest of ``Authorization`` (so answers are never shared across credentials, and the
-credentials are not kept). The first request of a key runs the app; requests with the same key that
-arrive while it runs wait for its answer and get a copy. A 200 is then kept for at most ``max_age``
-seconds, which is how stale a shared answer may be; any other method through this server drops
-what is kept for its credentials first, so a change made through it is visible in the next answer.
+app; a GET's key is everything that can change its answer: path, query, the raw path (matrix
+parameters), the ``Accept``, driver and provider headers, host, scheme and script name (links are
+absolute), cookies, and a salted digest of ``Authorization`` (so answers are never shared across
+credentials, and the credentials are not kept). The first request of a key runs the app; requests
+with the same key that arrive while it runs wait for its answer and get a copy. A 200 is then kept
+for at most ``max_age`` seconds, which is how stale a shared answer may be (at most ``MAX_KEPT``
+answers of at most ``MAX_KEPT_BYTES``); any other method through this server drops what is kept for
+its credentials first, so a change made through it is visible in the next answer.
 
 ``If-None-Match`` is not part of the key: the shared run is made without it and each request gets
 its own 304 when its tag matches. Blob contents (``/api/buckets/...``) and HEAD are never
@@ -31,6 +32,10 @@ _KEY_ENTRIES = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "RAW_URI", "HTTP_HOS
                 "HTTP_ACCEPT_ENCODING")
 #: Longest wait of a follower for the leader's answer before it runs the app itself.
 FOLLOWER_WAIT = 120.0
+#: At most this many answers are kept past their run; expired ones are swept when it is reached.
+MAX_KEPT = 1024
+#: Larger answers are shared with the requests waiting for them but not kept afterwards.
+MAX_KEPT_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -69,10 +74,11 @@ class Coalescer:
             if method not in ("GET", "HEAD", "OPTIONS"):
                 self._forget(principal)
             return self.app(environ, start_response)
-        key = (principal, *(environ.get(name, "") for name in _KEY_ENTRIES),
-               tuple(sorted(environ.get("deltacloud.matrix", {}).items())))
+        key = (principal, *(environ.get(name, "") for name in _KEY_ENTRIES))
         now = self.clock()
         with self._lock:
+            if len(self._answers) >= MAX_KEPT:
+                self._sweep(now)
             answer = self._answers.get(key)
             if answer is not None and answer.done.is_set() and now - answer.finished > self.max_age:
                 answer = None
@@ -112,8 +118,8 @@ class Coalescer:
             answer.ok = answer.status.startswith("200")
         finally:
             answer.finished = self.clock()
-            if not answer.ok or not answer.status:
-                with self._lock:  # only 200s are kept past the leader's run
+            if not answer.ok or len(answer.body) > MAX_KEPT_BYTES or len(self._answers) > MAX_KEPT:
+                with self._lock:  # only 200s of a reasonable size are kept past the leader's run
                     if self._answers.get(key) is answer:
                         del self._answers[key]
             answer.done.set()
@@ -132,6 +138,11 @@ class Coalescer:
             return [b""]
         start_response(answer.status, headers)
         return [answer.body]
+
+    def _sweep(self, now: float) -> None:
+        """Drop the kept answers older than ``max_age`` (the lock is held)."""
+        for key in [k for k, a in self._answers.items() if a.done.is_set() and now - a.finished > self.max_age]:
+            del self._answers[key]
 
     def _forget(self, principal: bytes) -> None:
         """Drop every kept answer for these credentials (a change was requested through this server)."""
