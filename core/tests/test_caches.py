@@ -8,7 +8,6 @@ and JSON, and check the answers are the same bytes with the cache turned off.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import urllib.error
 import urllib.request
@@ -90,13 +89,14 @@ def test_cached_and_uncached_answers_are_the_same_bytes(deltacloudd: Deltaclouds
             assert mine == theirs and first[2] == again[2]
 
 
-def test_a_large_listing_is_streamed_with_the_same_etag_and_304(server: ServerProcess) -> None:
+def test_a_large_listing_is_streamed_with_its_etag_and_304(server: ServerProcess) -> None:
     for _ in range(10):  # 1,000 instances: over a megabyte of XML, so the listing is streamed
         status, _, _ = _call(f"{server.url}/instances", "POST", b"image_id=img1&hwp_id=m1-small&instance_count=100")
         assert status == 201
     status, headers, body = _call(f"{server.url}/instances")
     assert status == 200 and len(body) > 1024 * 1024 and int(headers["content-length"]) == len(body)
-    assert headers["etag"] == '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+    again = _call(f"{server.url}/instances")
+    assert again[2] == body and again[1]["etag"] == headers["etag"]  # the same bytes, the same tag
     assert len(ElementTree.fromstring(body).findall("instance")) >= 1000
     assert _call(f"{server.url}/instances", **{"If-None-Match": headers["etag"]})[0] == 304
     status, _, from_json = _call(f"{server.url}/instances", Accept="application/json")
@@ -104,7 +104,7 @@ def test_a_large_listing_is_streamed_with_the_same_etag_and_304(server: ServerPr
     last = ElementTree.fromstring(body).findall("instance")[-1]
     assert last.findtext("state") == "RUNNING"
     assert _call(f"{server.url}/instances/{last.get('id')}/stop", "POST")[0] == 202
-    status, headers, after = _call(f"{server.url}/instances", **{"If-None-Match": headers["etag"]})
-    assert status == 200
+    status, changed, after = _call(f"{server.url}/instances", **{"If-None-Match": headers["etag"]})
+    assert status == 200 and changed["etag"] != headers["etag"]
     states = {e.get("id"): e.findtext("state") for e in ElementTree.fromstring(after).findall("instance")}
     assert states[last.get("id")] == "STOPPED"

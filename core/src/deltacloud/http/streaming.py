@@ -1,11 +1,12 @@
-"""Large listings are streamed: the document's pieces go out in chunks, never joined in memory.
+"""Listings: a cheap ETag from their pieces, and large ones streamed, never joined in memory.
 
-``send_document`` takes a document as the pieces ``render.document.list_parts`` makes (the
-rendered objects, mostly reused from ``render.fragments``). Up to ``STREAM_BYTES`` it is joined
-into ``resp.data`` as before (the middleware adds the ETag). Past that, the ETag is the same
-MD5 the middleware would compute, taken over the pieces in order, and ``Content-Length`` their
-sum; a matching ``If-None-Match`` is a 304, and otherwise ``resp.stream`` yields the pieces in
-chunks of about ``CHUNK_BYTES``. So a 10,000-instance listing never exists as one 10 MB string.
+``send_document`` takes a document as the pieces ``render.listing.list_parts`` makes (the rendered
+objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
+ETag is the MD5 of the pieces' MD5 digests, and a kept fragment's digest was taken once, when it was
+rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
+bytes. A matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of
+about ``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as
+one 10 MB string. Other methods and statuses get ``resp.data`` (the middleware's ETag, if any).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from collections.abc import Iterator, Sequence
 
 import falcon
 
-#: Documents larger than this are streamed.
-STREAM_BYTES = 1024 * 1024
+from deltacloud.render.fragments import FRAGMENTS
+
 #: About how much each streamed chunk holds.
 CHUNK_BYTES = 256 * 1024
 
@@ -43,21 +44,17 @@ def _matches(header: str | None, etag: str) -> bool:
 
 
 def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[bytes]) -> None:
-    """Answer with the document ``parts`` make: whole when small or not a 200 GET, streamed when large."""
-    total = sum(len(part) for part in parts)
-    status = resp.status
-    if total <= STREAM_BYTES or req.method != "GET" or status not in (200, "200 OK", falcon.HTTP_200):
+    """Answer with the document ``parts`` make: a 200 GET with its ETag (or 304) in chunks, else whole."""
+    if req.method != "GET" or resp.status not in (200, "200 OK", falcon.HTTP_200):
         resp.data = b"".join(parts)
         return
-    digest = hashlib.md5(usedforsecurity=False)
-    for part in parts:
-        digest.update(part)
-    etag = f'"{digest.hexdigest()}"'
+    digest = FRAGMENTS.digest
+    etag = '"' + hashlib.md5(b"".join([digest(part) for part in parts]), usedforsecurity=False).hexdigest() + '"'
     resp.set_header("ETag", etag)
     resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
     if _matches(req.get_header("If-None-Match"), etag):
         resp.status = falcon.HTTP_304
         resp.content_type = None
         return
-    resp.content_length = total
-    resp.stream = _chunks(parts, CHUNK_BYTES)
+    resp.content_length = total = sum(map(len, parts))
+    resp.stream = [b"".join(parts)] if total <= CHUNK_BYTES else _chunks(parts, CHUNK_BYTES)

@@ -15,6 +15,7 @@ measures the uncached path).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -28,6 +29,8 @@ def _enabled() -> bool:
 
 
 _SIMPLE = (str, int, float, type, frozenset)
+#: Digests of short pieces (the separators between fragments), by value.
+_SMALL: dict[bytes, bytes] = {}
 #: Hashable stand-ins of long-lived context values (the driver's features), by identity.
 _STAND_INS: dict[int, tuple[Any, Any]] = {}
 
@@ -63,6 +66,8 @@ class FragmentCache:
         self.enabled = enabled
         self.size = 0
         self._entries: dict[tuple[Any, ...], bytes] = {}
+        #: MD5 digests of the kept fragments, by the identity of their bytes (held, so ids stay theirs).
+        self._digests: dict[int, tuple[bytes, bytes]] = {}
         self._prefixes: dict[tuple[Any, ...], int] = {}
         self._lock = threading.Lock()
 
@@ -100,15 +105,32 @@ class FragmentCache:
             if key in self._entries or len(data) > self.limit:
                 return
             self._entries[key] = data
+            self._digests[id(data)] = (data, hashlib.md5(data, usedforsecurity=False).digest())
             self.size += len(data)
             while self.size > self.limit:
-                oldest = next(iter(self._entries))
-                self.size -= len(self._entries.pop(oldest))
+                oldest = self._entries.pop(next(iter(self._entries)))
+                self._digests.pop(id(oldest), None)
+                self.size -= len(oldest)
+
+    def digest(self, part: bytes) -> bytes:
+        """The MD5 digest of ``part``: remembered when it is a kept fragment, else computed."""
+        known = self._digests.get(id(part))
+        if known is not None and known[0] is part:
+            return known[1]
+        if len(part) <= 16:  # separators: remembered by value
+            found = _SMALL.get(part)
+            if found is None:
+                found = _SMALL[part] = hashlib.md5(part, usedforsecurity=False).digest()
+                if len(_SMALL) > 256:
+                    _SMALL.clear()
+            return found
+        return hashlib.md5(part, usedforsecurity=False).digest()
 
     def clear(self) -> None:
         """Forget every fragment."""
         with self._lock:
             self._entries.clear()
+            self._digests.clear()
             self.size = 0
 
 
