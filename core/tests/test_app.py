@@ -226,6 +226,9 @@ def test_options_head_and_post_redirect(client, auth):
     r = client.simulate_post("/api", headers={"Content-Type": "application/x-www-form-urlencoded"},
                              body="driver=tiny&provider=east")
     assert r.status_code == 301 and r.headers["Location"].endswith("/api;driver=tiny;provider=east")
+    html = client.simulate_post("/api", headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                 "Accept": "text/html"}, body="driver=tiny&provider=a/b")
+    assert html.status_code == 303 and html.headers["Location"].endswith("/api;driver=tiny;provider=a%2Fb")
     assert client.simulate_post("/api", params={"driver": "nope"}).status_code == 400
 
 
@@ -263,5 +266,5 @@ def test_html_form_delete_redirects_to_the_collection(client, auth):
     client.simulate_post(f"/api/instances/{id}/stop", headers=auth)
     form = {**auth, "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"}
     r = client.simulate_post(f"/api/instances/{id}", headers=form, body="_method=delete")
-    assert r.status_code == 303 and r.headers["Location"].endswith("/api/instances")
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/api/instances?done=destroyed&gone={id}")
     assert client.simulate_get(f"/api/instances/{id}", headers=auth).status_code == 404

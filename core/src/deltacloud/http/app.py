@@ -6,6 +6,7 @@ import hashlib
 import logging
 import time
 from typing import Any
+from urllib.parse import quote
 
 import falcon
 
@@ -15,6 +16,7 @@ from deltacloud.config import API_VERSION, ServerConfig
 from deltacloud.driver import timing
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
 from deltacloud.http import coalesce
+from deltacloud.http.browser import BrowserPages
 from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
 from deltacloud.http.forwarded import ForwardedHeaders
@@ -130,12 +132,19 @@ class EntryPoint:
     on_head = on_get
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        """Switch driver and provider from a form: redirect to ``/api;driver=X;provider=Y``."""
+        """Switch driver and provider from a form: redirect to ``/api;driver=X;provider=Y``.
+
+        A browser gets 303 (its next request is a GET, and going back repeats nothing); other
+        clients get 1.1's 301.
+        """
         form = req.get_media() if (req.content_type or "").startswith("application/x-www-form") else {}
         driver = (form.get("driver") or req.get_param("driver") or state_of(req).driver_name).strip()
         provider = (form.get("provider") or req.get_param("provider") or "").strip()
         loader.load(driver)  # an unknown driver is a 400 naming the installed ones
-        target = f"{req.root_path}/api;driver={driver}" + (f";provider={provider}" if provider else "")
+        target = f"{req.root_path}/api;driver={quote(driver, safe='')}" + (
+            f";provider={quote(provider, safe='')}" if provider else "")
+        if state_of(req).fmt == "html":
+            raise falcon.HTTPSeeOther(target)
         raise falcon.HTTPMovedPermanently(target)
 
     def on_options(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -152,6 +161,7 @@ def _error_format(req: falcon.Request) -> tuple[str, str, str | None]:
 def _send_error(req: falcon.Request, resp: falcon.Response, status: int, message: str,
                 headers: dict[str, str] | None = None) -> None:
     fmt, driver, provider = _error_format(req)
+    req.context.error_message = message  # an HTML form's error page shows it with the form (http.browser)
     resp.status = status
     resp.content_type = CONTENT_TYPES[fmt]
     resp.data = render_error(status, message, req.path, driver, provider, fmt)
@@ -207,10 +217,10 @@ def create_app(config: ServerConfig | None = None) -> Any:
     """Build the WSGI application: Falcon routes for every collection, wrapped to read matrix parameters."""
     config = config or ServerConfig()
     loader.configure(config)
-    app = falcon.App(middleware=[RequestSelection(config)], cors_enable=False)
+    api = Api(plugins.collections(), config.max_body_bytes)
+    app = falcon.App(middleware=[RequestSelection(config), BrowserPages(api)], cors_enable=False)
     app.req_options.strip_url_path_trailing_slash = True  # /api/ and /api/instances/ as 1.1 served them
     app.resp_options.secure_cookies_by_default = True
-    api = Api(plugins.collections(), config.max_body_bytes)
     app.add_route("/api", EntryPoint(api))
     app.add_route("/api/docs", DocsResource(api))
     app.add_route("/api/docs/{collection}", DocsResource(api))

@@ -102,14 +102,14 @@ def render_list(items: Sequence[Any], collection: Collection, ctx: RenderContext
     if fmt == "json" and collection.name != "drivers" and items:  # objects' JSON reused while they are unchanged
         parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx)
         return b"".join((b"{" + _dumps(collection.name) + b":[", b",".join(parts), b"]}"))
-    data = [_writer(JSON_WRITERS, item)(item, ctx) for item in items]
-    if fmt == "json":
-        if collection.name == "drivers":  # 1.1: an object keyed by driver id, not a list
-            return _dumps({d["id"]: d for d in data})
-        return _dumps({collection.name: data})
-    from deltacloud.render import html
+    if fmt == "html":  # pages are drawn from the models, whatever the JSON shapes
+        from deltacloud.render import html
 
-    return html.render_list(data, collection, ctx)
+        return html.render_list(items, collection, ctx)
+    data = [_writer(JSON_WRITERS, item)(item, ctx) for item in items]
+    if fmt == "json" and collection.name == "drivers":  # 1.1: an object keyed by driver id, not a list
+        return _dumps({d["id"]: d for d in data})
+    return _dumps({collection.name: data})
 
 
 def render_item(item: Any, collection: Collection, ctx: RenderContext, fmt: str, *, action: bool = False) -> bytes:
@@ -121,16 +121,16 @@ def render_item(item: Any, collection: Collection, ctx: RenderContext, fmt: str,
     """
     if fmt == "xml":
         return (XML_DECLARATION + _writer(XML_WRITERS, item)(item, ctx) + "\n").encode()
-    data = _writer(JSON_WRITERS, item)(item, ctx)
-    if fmt == "json":
-        if collection.name == "instance_states":
-            return _dumps(data["states"])
-        if action:
-            return _dumps({**data, collection.singular: data})
-        return _dumps({collection.singular: data})
-    from deltacloud.render import html
+    if fmt == "html":
+        from deltacloud.render import html
 
-    return html.render_item(data, collection, ctx)
+        return html.render_item(item, collection, ctx)
+    data = _writer(JSON_WRITERS, item)(item, ctx)
+    if collection.name == "instance_states":
+        return _dumps(data["states"])
+    if action:
+        return _dumps({**data, collection.singular: data})
+    return _dumps({collection.singular: data})
 
 
 #: The ``error`` string of a JSON error document: the name 1.1 gave each kind of failure, by status.
