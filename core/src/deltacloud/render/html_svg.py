@@ -73,7 +73,7 @@ def _arc(source: str, target: str, label: str, x_of: dict[str, int], order: list
     y = top if forward else top + _BOX_H
     bend = (40 + 28 * span + 14 * nth) * (-1 if forward else 1)
     mid_x, mid_y = (x1 + x2) // 2, y + bend
-    label_y = y + bend * 3 // 4 + (-4 if forward else 12)
+    label_y = y + bend // 2 + (-6 if forward else 14)  # beside the curve's apex (half the bend)
     return (f"<g class='transition'><path d='M{x1},{y} Q{mid_x},{mid_y} {x2},{y}' fill='none' stroke='#333' "
             f"marker-end='url(#arrow)'/><text x='{mid_x}' y='{label_y}' text-anchor='middle' "
             f"fill='#123'>{esc(label)}</text></g>")

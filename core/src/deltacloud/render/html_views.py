@@ -61,7 +61,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: Never shown: secrets a listing must not spread (a new key's page shows its private key once).
 HIDDEN = frozenset({"password", "create_image", "id"})
-LABELS = {"hardware_profile_id": "hardware profile", "hwp_id": "hardware profile", "keyname": "key", "hardware_profile_overrides": "overrides",
+LABELS = {"hardware_profile_id": "hardware profile", "hwp_id": "hardware profile", "keyname": "key",
+          "hardware_profile_overrides": "overrides",
           "capacity": "capacity (GB)", "pem": "private key", "user_metadata": "metadata",
           "content_length": "size (bytes)", "size": "size (bytes)"}
 
