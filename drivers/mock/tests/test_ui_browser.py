@@ -386,3 +386,43 @@ def test_state_machine_docs_and_a_phone(server: str, browser: WebDriver) -> None
         _shot(driver, "10-phone-instance")
     finally:
         driver.set_window_size(1280, 800)
+
+
+def test_volume_attach_and_firewall_rules(server: str, browser: WebDriver) -> None:
+    """Attach a free volume to a running instance from its page; add a firewall rule and delete it."""
+    driver = browser
+    driver.get(f"{server}/storage_volumes/vol2")
+    _wait_h1(driver, "storage volume vol2")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".actions .action-detach")  # a free volume: attach only
+    driver.find_element(By.CSS_SELECTOR, ".actions a.action-attach").click()
+    form = driver.find_element(By.ID, "attach-form")
+    Select(form.find_element(By.NAME, "instance_id")).select_by_value("inst1")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _until(driver, lambda d: d.current_url == f"{server}/storage_volumes/vol2?done=attach", "the volume after attach")
+    assert _message(driver).startswith("Attach: accepted")
+    assert _field(driver, "instance") == "inst1"
+    assert driver.find_elements(By.CSS_SELECTOR, ".actions form.action-detach")
+    _refresh_repeats_nothing(driver)
+    _press(driver, "detach")
+    _until(driver, lambda d: d.current_url == f"{server}/storage_volumes/vol2?done=detach", "the volume after detach")
+    _until(driver, lambda d: _field(d, "instance") == "", "the volume detached")
+
+    driver.get(f"{server}/firewalls/default")
+    _wait_h1(driver, "firewall default")
+    before = len(driver.find_elements(By.CSS_SELECTOR, "ul.rules li"))
+    form = driver.find_element(By.ID, "add_rule-form")
+    Select(form.find_element(By.NAME, "protocol")).select_by_value("tcp")
+    form.find_element(By.NAME, "port_from").send_keys("8080")
+    form.find_element(By.NAME, "port_to").send_keys("8081")
+    form.find_element(By.NAME, "ip_address").send_keys("10.0.0.0/8")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _until(driver, lambda d: d.current_url == f"{server}/firewalls/default?done=add_rule", "the firewall after add")
+    rules = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "ul.rules li")]
+    assert len(rules) == before + 1 and any("8080" in r and "10.0.0.0/8" in r for r in rules), rules
+    _refresh_repeats_nothing(driver)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "ul.rules li")) == before + 1
+    added = driver.find_element(By.XPATH, "//ul[@class='rules']/li[contains(., '8080')]")
+    added.find_element(By.CSS_SELECTOR, "button").click()
+    _until(driver, lambda d: "?done=deleted" in d.current_url, "the firewall after deleting the rule")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "ul.rules li")) == before
+    _shot(driver, "11-firewall")

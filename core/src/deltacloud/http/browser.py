@@ -121,8 +121,8 @@ class BrowserPages:
             done = "uploaded"
         elif status in (204, 303):  # a sub-object deleted (a firewall rule, a blob): back to its owner
             target, done = link(collection, segments[1]), "deleted"
-        else:  # an action: back to the object acted on
-            target, done = link(collection, segments[1]), segments[-1]
+        else:  # an action: back to the object acted on, named as the description names it (``rules``: add_rule)
+            target, done = link(collection, segments[1]), self._action_name(collection, segments[-1])
         query = {"done": done}
         if done in ("destroyed", "deleted"):
             query["gone"] = segments[-1]
@@ -131,6 +131,11 @@ class BrowserPages:
         resp.data = None
         resp.text = None
         resp.content_type = "text/plain"
+
+    def _action_name(self, collection: str, segment: str) -> str:
+        described = self.api.collections.get(collection)
+        found = [op for op, _ in self.api.member_actions(described, segment)] if described is not None else []
+        return next((op.name for op in found if op.http_method == "POST"), segment)
 
     def _error_form(self, req: falcon.Request, resp: falcon.Response, status: int) -> None:
         message = getattr(req.context, "error_message", None)

@@ -176,6 +176,14 @@ def _item_forms(item: Any, collection: Collection, ctx: RenderContext, link: Cal
         assert op is not None
         forms.append(build_form(op, instances, ctx, link("instances"), req.lookup, hidden={"image_id": item.id},
                                 title=f"Launch an instance of {item.name or item.id}", submit="Launch"))
+    if isinstance(item, Instance) and item.create_image and ctx.offers("images", "create"):
+        from deltacloud import plugins
+
+        images = next(c for c in plugins.collections() if c.name == "images")
+        op = images.operation("create")
+        assert op is not None
+        forms.append(build_form(op, images, ctx, link("images"), req.lookup, hidden={"instance_id": item.id},
+                                title=f"Make an image of {item.id}", submit="Make image"))
     if isinstance(item, Bucket):
         op = collection.operation("create_blob")
         if op is not None and ctx.offers(collection.name, op.name):

@@ -204,11 +204,25 @@ def actions(item: Any, collection: Collection, ctx: RenderContext, link: Link) -
         segment = op.url_template.strip("/").split("/")[-1]
         if segment.startswith("{"):
             continue
+        if not _fits(item, op.name):
+            continue
         out.append(Action(op.name, op.name.replace("_", " "), link(collection.name, item_id, segment),
                           fields=bool(op.params)))
     if collection.operation("destroy") and ctx.offers(collection.name, "destroy"):
         out.append(Action("destroy", "destroy", link(collection.name, item_id), delete=True))
     return out
+
+
+#: Actions that need the object to be attached to an instance (True) or free (False).
+_ATTACHED = {"attach": False, "associate": False, "detach": True, "disassociate": True}
+
+
+def _fits(item: Any, action: str) -> bool:
+    """Whether an attach-like action fits the object now: attach a free volume, detach an attached one."""
+    needs = _ATTACHED.get(action)
+    if needs is None or not hasattr(item, "instance_id"):
+        return True
+    return bool(item.instance_id) == needs
 
 
 def quote_segment(value: str) -> str:
