@@ -32,6 +32,7 @@ from deltacloud.http.resources import (
     state_of,
 )
 from deltacloud.render.document import ApiLink, render_api, render_error
+from deltacloud.render.fragments import ENTRY_POINTS, context_key
 
 log = logging.getLogger("deltacloud")
 _CACHEABLE = frozenset({"GET", "HEAD"})
@@ -124,10 +125,17 @@ class EntryPoint:
             if not valid:
                 raise AuthenticationError("Authentication failed")
         offer = self.api.offer(state)
-        links = [ApiLink(c, tuple(f for f in offer.features if f.feature.collection == c.name))
-                 for c in self.api.collections.values() if c.name in offer.collections]
         resp.content_type = CONTENT_TYPES[state.fmt]
-        resp.data = render_api(API_VERSION, links, render_context(req), state.fmt)
+        ctx = render_context(req)
+
+        def document() -> bytes:
+            links = [ApiLink(c, tuple(f for f in offer.features if f.feature.collection == c.name))
+                     for c in self.api.collections.values() if c.name in offer.collections]
+            return render_api(API_VERSION, links, ctx, state.fmt)
+
+        # The same offer (of this app's API) and context make the same document.
+        resp.data = document() if state.fmt == "html" else ENTRY_POINTS.get(offer, (state.fmt, context_key(ctx)),
+                                                                              document)
 
     on_head = on_get
 

@@ -137,3 +137,36 @@ class FragmentCache:
 #: The process's cache, used by ``render.document.render_list``.
 FRAGMENTS = FragmentCache(int(float(os.environ.get("DELTACLOUD_FRAGMENT_CACHE_MB", "32")) * 1024 * 1024),
                           enabled=_enabled())
+
+
+class Documents:
+    """Whole documents that depend only on long-lived values (the entry point), by a key the caller makes.
+
+    The key must hold everything the document is made from; at most ``size`` are kept (the
+    oldest goes first). Off with ``DELTACLOUD_CACHE=off`` like the fragments.
+    """
+
+    def __init__(self, size: int = 256, enabled: bool = True) -> None:
+        self.size = size
+        self.enabled = enabled
+        self._kept: dict[Any, tuple[Any, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, owner: Any, key: Any, make: Callable[[], bytes]) -> bytes:
+        """The document kept for ``owner`` (by identity, held meanwhile) and ``key``, else ``make()`` (then kept)."""
+        if not self.enabled:
+            return make()
+        full = (id(owner), key)
+        found = self._kept.get(full)
+        if found is not None and found[0] is owner:
+            return found[1]
+        document = make()
+        with self._lock:
+            if len(self._kept) >= self.size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[full] = (owner, document)
+        return document
+
+
+#: The entry point documents (``/api`` in XML and JSON), by format, offer and render context.
+ENTRY_POINTS = Documents(enabled=_enabled())
