@@ -192,7 +192,13 @@ def _item_forms(item: Any, collection: Collection, ctx: RenderContext, link: Cal
     for action in actions:
         op = collection.operation(action.name)
         if action.fields and op is not None:
-            forms.append(build_form(op, collection, ctx, action.href, req.lookup))
+            form = build_form(op, collection, ctx, action.href, req.lookup)
+            if action.name == "unregister":  # only the members can leave
+                members = set(getattr(item, "instance_ids", ()))
+                for f in form.fields:
+                    if f.name == "instance_id" and f.options:
+                        f.options = [o for o in f.options if o[0] in members]
+            forms.append(form)
     return forms
 
 

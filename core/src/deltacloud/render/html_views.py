@@ -219,6 +219,8 @@ _ATTACHED = {"attach": False, "associate": False, "detach": True, "disassociate"
 
 def _fits(item: Any, action: str) -> bool:
     """Whether an attach-like action fits the object now: attach a free volume, detach an attached one."""
+    if action == "unregister":
+        return bool(getattr(item, "instance_ids", ()))
     needs = _ATTACHED.get(action)
     if needs is None or not hasattr(item, "instance_id"):
         return True
