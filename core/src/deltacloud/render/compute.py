@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from deltacloud.driver import StateMachine
@@ -127,7 +128,12 @@ def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, st
     return actions
 
 
+_PLAIN_MATRIX = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,]*")
+
+
 def _quote_matrix(value: str) -> str:
+    if _PLAIN_MATRIX.fullmatch(value):  # nothing to quote (most ids)
+        return value
     from urllib.parse import quote
 
     return quote(value, safe="@:.-_~!$&'()*+,")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 from deltacloud.api.features import DeclaredFeature
@@ -41,7 +42,13 @@ class RenderContext:
         return (collection, operation) in self.offered
 
 
+#: Ids made only of characters ``_quote`` keeps as they are (most ids): returned unchanged, quickly.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,=]*")
+
+
 def _quote(id: str) -> str:
+    if _PLAIN_ID.fullmatch(id):
+        return id
     from urllib.parse import quote
 
     return quote(id, safe="@:.-_~!$&'()*+,=")

@@ -9,6 +9,8 @@ import re
 #: as U+FFFD, so every document stays well-formed.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;"})
+#: Any character ``esc`` would change: text without one is returned as it is (most ids, states, URLs).
+_NEEDS_WORK = re.compile("[&<>'\"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: object) -> str:
@@ -19,6 +21,8 @@ def xml_text(value: object) -> str:
 
 def esc(value: object) -> str:
     """Escape text or an attribute value (attributes are single-quoted); never a character XML forbids."""
+    if type(value) is str and not _NEEDS_WORK.search(value):
+        return value
     return xml_text(value).translate(_ESCAPES)
 
 
