@@ -91,13 +91,16 @@ def _until(driver: WebDriver, condition: Callable[[WebDriver], object], what: st
         pytest.fail(f"not seen within {WAIT} s: {what}\nat {driver.current_url}:\n{_text(driver)[:3000]}")
 
 
+# Read in one script each: a page may be replaced (a navigation, the page's own polling) between a
+# find and a read, which would make a found element stale.
+
+
 def _text(driver: WebDriver) -> str:
-    return driver.find_element(By.TAG_NAME, "body").text
+    return driver.execute_script("return document.body ? document.body.innerText : '';")
 
 
 def _h1(driver: WebDriver) -> str:
-    found = driver.find_elements(By.TAG_NAME, "h1")
-    return found[0].text if found else ""
+    return driver.execute_script("var h = document.querySelector('h1'); return h ? h.innerText.trim() : '';")
 
 
 def _wait_h1(driver: WebDriver, expected: str) -> None:
@@ -114,7 +117,8 @@ def _field(driver: WebDriver, name: str) -> str:
 
 def _listed(driver: WebDriver) -> list[str]:
     """The ids in a collection page's table."""
-    return [a.text for a in driver.find_elements(By.CSS_SELECTOR, "table.listing tbody td:first-child a")]
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('table.listing tbody td:first-child a'), a => a.innerText);")
 
 
 def _message(driver: WebDriver) -> str:
