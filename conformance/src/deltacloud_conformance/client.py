@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import defusedxml.ElementTree as SafeET
 
@@ -217,7 +217,7 @@ class DeltacloudApi:
         if query:
             url += ("&" if "?" in url else "?") + urlencode(query, doseq=True)
         sent = {k: v for k, v in {**self.default_headers, **(headers or {})}.items() if v is not None}
-        if self.provider and "X-Deltacloud-Provider" not in sent:
+        if self.provider and "X-Deltacloud-Provider" not in {**self.default_headers, **(headers or {})}:
             sent["X-Deltacloud-Provider"] = self.provider
         credentials = self.credentials if auth is DEFAULT_AUTH else auth
         if credentials is not None:
@@ -227,6 +227,18 @@ class DeltacloudApi:
             body = urlencode(data, doseq=True).encode()
             sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
         return self.transport.send(method, url, sent, body)
+
+    def matrix(self, name: str, value: str) -> str:
+        """``;NAME=VALUE`` with the value percent-encoded (a provider URL's ``/``, ``:`` and ``;`` included)."""
+        return f";{name}={quote(value, safe='')}"
+
+    def sees_raw_paths(self, response: ApiResponse) -> bool:
+        """Whether the server behind ``response`` can hand the app the path as sent (``RAW_URI``).
+
+        Not in-process (``falcon.testing``) and not Python's ``wsgiref`` server: both decode the
+        path before the app sees it, so a ``%2F`` in a matrix parameter becomes a ``/`` there.
+        """
+        return self.live and not (response.header("server") or "").startswith("WSGIServer/")
 
     def get(self, target: str, **kwargs: Any) -> ApiResponse:
         """GET ``target``."""

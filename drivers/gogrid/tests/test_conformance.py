@@ -10,28 +10,10 @@ import pytest
 
 from deltacloud_conformance.choices import Offer
 from deltacloud_conformance.client import DeltacloudApi
-from deltacloud_conformance.documents import EntryPoint
 from deltacloud_conformance.lifecycle import Instances
 from deltacloud_conformance.suite import *  # noqa: F403
 from deltacloud_conformance.suite import TestInstanceFeatures as _TestInstanceFeatures
-from deltacloud_conformance.suite import TestSelection as _TestSelection
 from deltacloud_conformance.suite.test_features import authentication
-
-
-class TestSelection(_TestSelection):
-    def test_provider_selection(self, dc_api: DeltacloudApi, dc_entry: EntryPoint,
-                                dc_provider: str | None) -> None:
-        """GoGrid's providers are endpoint URLs: selected by the ``X-Deltacloud-Provider`` header.
-
-        The suite's own test also selects with ``/api;provider=URL``, which cannot carry a URL
-        (its slashes end the matrix parameter, even percent-encoded, since WSGI decodes the path).
-        """
-        listed = [p.get("id") or "" for p in dc_api.xml(f"/drivers/{dc_entry.driver}").findall("provider")]
-        assert listed == ["https://api.gogrid.com/api"], listed
-        for provider in listed:
-            by_header = dc_api.get("/", headers={"X-Deltacloud-Provider": provider}).expect(200)
-            assert by_header.header("x-deltacloud-provider") == provider
-            assert by_header.xml().get("provider") == provider
 
 
 @pytest.fixture(scope="session")

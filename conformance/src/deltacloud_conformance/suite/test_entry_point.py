@@ -151,13 +151,24 @@ class TestSelection:
 
     def test_provider_selection(self, dc_api: DeltacloudApi, dc_entry: EntryPoint,
                                 dc_provider: str | None) -> None:
+        """Each provider selected by ``;provider=`` (its value percent-encoded) and by the header.
+
+        A provider holding ``/``, ``:`` or ``;`` (a URL, a libvirt URI) travels encoded; only a
+        server that decodes the path before the app sees it (in-process, ``wsgiref``) cannot
+        read it from the matrix parameter, and there the header alone is checked.
+        """
         listed = [p.get("id") or "" for p in dc_api.xml(f"/drivers/{dc_entry.driver}").findall("provider")]
         providers = [p for p in dict.fromkeys([dc_provider or "", *listed]) if p][:3]
         if not providers:
             pytest.skip(f"driver {dc_entry.driver!r} lists no provider and none was given (--deltacloud-provider)")
         for provider in providers:
-            response = dc_api.get(f";provider={provider}").expect(200)
-            assert response.xml().get("provider") == provider, f"/api;provider={provider}: {response.describe()}"
-            assert response.header("x-deltacloud-provider") == provider
             by_header = dc_api.get("/", headers={"X-Deltacloud-Provider": provider}).expect(200)
-            assert by_header.header("x-deltacloud-provider") == provider
+            assert by_header.header("x-deltacloud-provider") == provider, by_header.describe()
+            assert by_header.xml().get("provider") == provider, by_header.describe()
+            target = dc_api.matrix("provider", provider)
+            if target != f";provider={provider}" and not dc_api.sees_raw_paths(by_header):
+                continue  # the server decodes the path first: the encoded value cannot reach the app intact
+            # without the session's provider header: the matrix parameter alone selects
+            response = dc_api.get(target, headers={"X-Deltacloud-Provider": None}).expect(200)
+            assert response.xml().get("provider") == provider, f"/api{target}: {response.describe()}"
+            assert response.header("x-deltacloud-provider") == provider
