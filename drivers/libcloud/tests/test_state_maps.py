@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from deltacloud.driver import StateMachine
+from deltacloud_driver_libcloud.google import states as google_states
 from deltacloud_driver_libcloud.libvirt import states as libvirt_states
 from deltacloud_driver_libcloud.openstack import states as openstack_states
 from deltacloud_driver_libcloud.vcloud import states as vcloud_states
@@ -18,6 +19,7 @@ FAMILIES = [
     ("openstack", openstack_states.STATE_MAP, openstack_states.MACHINE, openstack_states.deltacloud_state,
      "SOMETHING_NEW"),
     ("vcloud", vcloud_states.STATE_MAP, vcloud_states.MACHINE, vcloud_states.deltacloud_state, "99"),
+    ("google", google_states.STATE_MAP, google_states.MACHINE, google_states.deltacloud_state, "SOMETHING_NEW"),
 ]
 
 
@@ -39,3 +41,6 @@ def test_what_libcloud_would_lose_is_kept() -> None:
     assert openstack_states.deltacloud_state("SHELVED_OFFLOADED") == "STOPPED"
     assert vcloud_states.deltacloud_state("8") == "STOPPED" and vcloud_states.deltacloud_state("2") == "STOPPED"
     assert "TERMINATED" not in {*libvirt_states.STATE_MAP.values(), *openstack_states.STATE_MAP.values()}
+    # libcloud calls a stopping GCE instance PENDING, which would end in RUNNING
+    assert google_states.deltacloud_state("STOPPING") == "STOPPING"
+    assert google_states.deltacloud_state("TERMINATED") == "STOPPED"
