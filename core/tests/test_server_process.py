@@ -14,7 +14,7 @@ import pytest
 import requests
 from defusedxml import ElementTree
 
-from deltacloud.testing import Deltaclouds, ServerProcess, deltacloudd_fixture
+from deltacloud.testing import Deltaclouds, ServerProcess
 from deltacloud_driver_mock.clock import FileClock
 
 pytestmark = pytest.mark.slow
@@ -22,9 +22,6 @@ pytestmark = pytest.mark.slow
 AUTH = ("mockuser", "mockpassword")
 START_TIMEOUT = 15.0  # seconds for a server to answer /api
 DELAY = 30  # seconds on the mock's clock an automatic transition takes
-
-
-deltacloudd = deltacloudd_fixture()
 
 
 @pytest.fixture

@@ -47,4 +47,4 @@ def test_suite_passes_against_a_live_deltacloudd(server: str, tmp_path: Path) ->
     assert "failed" not in summary and "error" not in summary, run.stdout[-3000:]
     assert int(summary.split(" passed")[0].split()[-1]) > 100, summary
     served = (tmp_path / "access.log").read_text()
-    assert served.count("POST /api/instances") >= 6, "the suite did not talk to the live server"
+    assert served.count("method=POST path=/api/instances ") >= 6, "the suite did not talk to the live server"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from typing import Any
@@ -19,6 +18,7 @@ from deltacloud.http import coalesce
 from deltacloud.http.browser import BrowserPages
 from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
+from deltacloud.http.etags import etag_matches, etag_of
 from deltacloud.http.forwarded import ForwardedHeaders
 from deltacloud.http.negotiation import choose_format
 from deltacloud.http.objectstore import bucket_routes
@@ -87,24 +87,16 @@ class RequestSelection:
             resp.set_header("X-Backend-Calls", str(calls))
         resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
         if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
-            etag = '"' + hashlib.md5(resp.data, usedforsecurity=False).hexdigest() + '"'
+            etag = etag_of(resp.data)
             resp.set_header("ETag", etag)
             resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
-            if _etag_matches(req.get_header("If-None-Match"), etag):
+            if etag_matches(req.get_header("If-None-Match"), etag):
                 resp.status = falcon.HTTP_304
                 resp.data = None
                 resp.content_type = None
         if req.method == "HEAD" and resp.data:
             resp.content_length = len(resp.data)
             resp.data = None
-
-
-def _etag_matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") in (etag, etag.strip('"')) for tag in header.split(","))
 
 
 class EntryPoint:

@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from deltacloud.http.etags import etag_matches
+
 #: The environ entries that make two GETs the same request.
 _KEY_ENTRIES = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "RAW_URI", "HTTP_HOST", "wsgi.url_scheme",
                 "HTTP_ACCEPT", "HTTP_X_DELTACLOUD_DRIVER", "HTTP_X_DELTACLOUD_PROVIDER", "HTTP_COOKIE",
@@ -132,7 +134,7 @@ class Coalescer:
             return [b""]
         headers = list(answer.headers)
         etag = next((v for k, v in headers if k.lower() == "etag"), None)
-        if if_none_match and etag and answer.ok and _matches(if_none_match, etag):
+        if if_none_match and etag and answer.ok and etag_matches(if_none_match, etag):
             kept = [(k, v) for k, v in headers if k.lower() not in ("content-length", "content-type")]
             start_response("304 Not Modified", kept)
             return [b""]
@@ -149,12 +151,6 @@ class Coalescer:
         with self._lock:
             for key in [k for k in self._answers if k[0] == principal]:
                 del self._answers[key]  # an answer still being made is shared with those waiting, not kept
-
-
-def _matches(header: str, etag: str) -> bool:
-    if header.strip() == "*":
-        return True
-    return any(tag.strip().removeprefix("W/") in (etag, etag.strip('"')) for tag in header.split(","))
 
 
 def wrap(app: Any, max_age: float) -> Any:

@@ -157,7 +157,9 @@ def build_form(op: Operation, collection: Collection, ctx: RenderContext, href: 
                     if f.name in values:
                         f.value = str(values[f.name])
     fields = [_field(p, ctx, lookup, values) for p in params]
-    fields.sort(key=lambda f: (not f.required, f.kind == "file"))
+    # files last: a browser sends the parts in this order, and fields ahead of the file let the
+    # server stream the file straight to the driver instead of spooling it to read what follows
+    fields.sort(key=lambda f: (f.kind == "file", not f.required))
     return Form(id=f"{op.name}-form", title=title or op.description or op.name.replace("_", " "), href=href,
                 submit=submit or op.name.replace("_", " ").capitalize(), fields=fields,
                 hidden=list(hidden.items()), multipart=any(f.kind == "file" for f in fields), profiles=profiles)
