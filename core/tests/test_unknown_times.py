@@ -1,4 +1,4 @@
-"""Unknown times are left out of XML and JSON, never written as empty strings; known ones are shown."""
+"""Unknown times and images are left out of XML and JSON, never written as empty strings; known ones are shown."""
 
 from __future__ import annotations
 
@@ -56,3 +56,12 @@ def test_known_times_are_shown(ctx: RenderContext) -> None:
         for key in keys:
             assert doc[key] == WHEN, f"{type(obj).__name__} JSON {key}: {doc.get(key)!r}"
         assert f"<{keys[0]}>{WHEN}</{keys[0]}>" in to_xml(obj, ctx)
+
+
+def test_an_unknown_image_is_left_out(ctx: RenderContext) -> None:
+    """An instance made outside any image (a libvirt domain) has no image reference, rather than ``images/``."""
+    without = Instance("i1", "one", "me", "", "us", "RUNNING", "m1-small")
+    assert "image" not in instance_json(without, ctx) and "<image " not in instance_xml(without, ctx)
+    with_image = Instance("i1", "one", "me", "img1", "us", "RUNNING", "m1-small")
+    assert instance_json(with_image, ctx)["image"]["id"] == "img1"
+    assert "<image href='http://127.0.0.1:3001/api/images/img1' id='img1'></image>" in instance_xml(with_image, ctx)

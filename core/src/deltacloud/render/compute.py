@@ -158,8 +158,10 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
     href = ctx.href("instances", i.id)
     overrides = "".join(f"<property{attrs(kind='fixed', name=n, value=v, unit=HardwareProperty(n, 'fixed', v).unit)}"
                         " />" for n, v in i.hardware_profile_overrides)
+    # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
+    image = f"<image href='{esc(ctx.href('images', i.image_id))}' id='{esc(i.image_id)}'></image>" if i.image_id else ""
     parts = [f"<instance href='{esc(href)}' id='{esc(i.id)}'>", elem("name", i.name), elem("owner_id", i.owner_id),
-             f"<image href='{esc(ctx.href('images', i.image_id))}' id='{esc(i.image_id)}'></image>",
+             image,
              f"<realm href='{esc(ctx.href('realms', i.realm_id))}' id='{esc(i.realm_id)}'></realm>",
              elem("state", i.state),
              f"<hardware_profile href='{esc(ctx.href('hardware_profiles', i.hardware_profile_id))}' "
@@ -195,7 +197,8 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one instance."""
     out: dict[str, Any] = {
         "id": i.id, "href": ctx.href("instances", i.id), "name": i.name, "owner_id": i.owner_id, "owner": i.owner_id,
-        "image": _ref(ctx, "images", i.image_id), "realm": _ref(ctx, "realms", i.realm_id), "state": i.state,
+        **({"image": _ref(ctx, "images", i.image_id)} if i.image_id else {}),
+        "realm": _ref(ctx, "realms", i.realm_id), "state": i.state,
         "hardware_profile": {**_ref(ctx, "hardware_profiles", i.hardware_profile_id),
                              "properties": dict(i.hardware_profile_overrides)},
         "actions": [{"rel": r, "href": h, "method": m} for r, h, m in instance_actions(i, ctx)],
