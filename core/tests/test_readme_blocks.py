@@ -1,4 +1,4 @@
-"""The README's shell blocks, read from README.md itself and run as a reader pastes them: whole, twice.
+"""The README's shell and Python blocks, read from README.md itself and run as a reader pastes them: whole, twice.
 
 The shell blocks of each ``##`` section run one after the other in one shell, as a reader pastes
 them into one terminal, with ``set -eu`` (so a failing ``curl -f``, an unset variable or a missed
@@ -6,7 +6,9 @@ wait fails the test), from the top of the checkout, against a fresh
 ``deltacloudd -i mock`` with a fresh store (the server of the README's first command), and then
 once more against the same server and store, as a reader pasting it again would (the second time
 with bash where the first was sh). Blocks that start servers of their own (moto, a second server
-for the conformance kit) start them; any process a block leaves behind is killed with its group.
+for the conformance kit, libvirt's) start them; any process a block leaves behind is killed with its group.
+A Python block runs in the same shell as ``.venv/bin/python - <<'PYTHON'``, as a reader runs it in
+the venv's Python.
 
 What is changed before running, and why: ``.venv/bin/`` becomes the directory of the Python running
 the tests (the same venv in CI), and the ports 3001, 3002 and 5000 become free loopback ports, so the
@@ -18,6 +20,7 @@ classified runs against the mock server, like the "Try it" block.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
@@ -38,6 +41,7 @@ REPO = Path(__file__).resolve().parents[2]
 README = REPO / "README.md"
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 SHELLS = ("sh", "bash", "shell")
+PYTHON = "python"
 #: Longest run of one block (the conformance kit's block is the longest: seconds, not minutes).
 BLOCK_TIMEOUT = 300
 MOCK_SEED_INSTANCES = {"inst0", "inst1", "inst2", "inst3"}
@@ -50,18 +54,9 @@ NOT_RUN = {
     "sh .ci/browser-deps && python3 -m venv .venv":
         "the second command: it is the test run this test is part of (.ci/run)",
 }
-#: Sections whose blocks are run elsewhere: heading, and why.
-SECTIONS_NOT_RUN = {
-    "libvirt, and libvirt's built-in test hypervisor":
-        "not paste-able yet (its own author's section): needs libvirt's binding (sh .ci/libvirt-deps), starts its "
-        "server in the foreground on the mock's port 3001 and names fixed ids; "
-        "drivers/libcloud/tests/libvirt/test_readme_flow.py replays its requests in Python",
-    "Client library and CLI":
-        "not paste-able yet (its own author's section): deltacloudc is not on PATH without an activated venv, "
-        "it prompts for the password, names the id inst4, and 'watch' runs until Ctrl-C",
-}
-#: Sections whose blocks need moto (requirements-dev.txt installs it).
-MOTO_SECTIONS = ("EC2, and a local EC2 with moto",)
+#: Sections whose blocks start a server of their own for a backend the mock's server does not serve.
+OWN_SERVER_SECTIONS = {"EC2, and a local EC2 with moto": "moto",
+                       "libvirt, and libvirt's built-in test hypervisor": "libvirt"}
 
 
 @dataclass(frozen=True)
@@ -71,21 +66,22 @@ class Block:
     section: str
     number: int
     text: str
+    language: str = "sh"
 
     def __str__(self) -> str:
         return f"README block {self.number} (section {self.section!r})"
 
 
 def readme_blocks() -> list[Block]:
-    """Every shell block of README.md, in order, with the ``##`` section it belongs to."""
+    """Every shell and Python block of README.md, in order, with the ``##`` section it belongs to."""
     text = README.read_text(encoding="utf-8")
     headings = [(m.start(), m.group(1).strip()) for m in re.finditer(r"^## (.+)$", text, re.MULTILINE)]
     blocks = []
     for number, match in enumerate(FENCE.finditer(text), 1):
-        if match.group(1) not in SHELLS:
+        if match.group(1) not in (*SHELLS, PYTHON):
             continue
         section = next((title for start, title in reversed(headings) if start < match.start()), "")
-        blocks.append(Block(section, number, match.group(2)))
+        blocks.append(Block(section, number, match.group(2), match.group(1)))
     return blocks
 
 
@@ -94,17 +90,19 @@ def skip_reason(block: Block) -> str | None:
     for fragment, why in NOT_RUN.items():
         if fragment in block.text:
             return why
-    return SECTIONS_NOT_RUN.get(block.section)
+    return None
 
 
-def blocks_to_run(moto: bool) -> list[Block]:
-    """The blocks run against the mock server (``moto=False``) or the ones needing moto."""
-    return [b for b in readme_blocks() if skip_reason(b) is None and (b.section in MOTO_SECTIONS) == moto]
+def blocks_to_run(backend: str) -> list[Block]:
+    """The blocks run against the mock's server (``backend="mock"``) or the ones starting ``moto`` or ``libvirt``."""
+    return [b for b in readme_blocks()
+            if skip_reason(b) is None and OWN_SERVER_SECTIONS.get(b.section, "mock") == backend]
 
 
 def prepared(block: Block, ports: dict[str, int]) -> str:
     """The block's text as run here: this venv's bin directory and free ports (see the module docstring)."""
-    text = block.text.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
+    text = block.text if block.language != PYTHON else f".venv/bin/python - <<'PYTHON'\n{block.text}PYTHON\n"
+    text = text.replace(".venv/bin/", f"{Path(sys.executable).parent}/")
     for port, free in ports.items():
         text = re.sub(rf"\b{port}\b", str(free), text)
     return f"# -- {block}\n{text}"
@@ -190,8 +188,10 @@ def test_every_shell_block_is_run_or_says_why() -> None:
     first, second = list(NOT_RUN)
     assert first in blocks[0].text and second in blocks[1].text, "the README must open with its two commands"
     assert blocks[0].section == blocks[1].section == "", "the two commands come before any section"
-    assert any(b.section == "Try it" for b in blocks_to_run(moto=False))
-    assert blocks_to_run(moto=True), "the EC2 walk-through has no block"
+    assert any(b.section == "Try it" for b in blocks_to_run("mock"))
+    assert blocks_to_run("moto"), "the EC2 walk-through has no block"
+    assert blocks_to_run("libvirt"), "the libvirt walk-through has no block"
+    assert any(b.language == PYTHON for b in blocks_to_run("mock")), "the client's Python example is not run"
 
 
 @pytest.mark.slow
@@ -202,7 +202,7 @@ def test_mock_blocks_pasted_twice(mock_server: ServerProcess, workdir: Path) -> 
     for shell in shells():
         ports = {"3001": port, "3002": free_port(), "5000": free_port()}
         outputs = {section: run_section(blocks, ports, shell, workdir)
-                   for section, blocks in sections(blocks_to_run(moto=False)).items()}
+                   for section, blocks in sections(blocks_to_run("mock")).items()}
         tried = outputs["Try it"]
         assert "HTTP/1.1 201 Created" in tried, tried
         urls = re.findall(rf"^(http://127\.0\.0\.1:{port}/api/instances/\S+)$", tried, re.MULTILINE)
@@ -210,6 +210,9 @@ def test_mock_blocks_pasted_twice(mock_server: ServerProcess, workdir: Path) -> 
         launched.append(urls[0])
         assert re.findall(r"^(\d{3})\s*$", tried, re.MULTILINE) == ["202", "202", "202", "204"], tried
         assert "same content" in outputs["The API in short"]
+        client = outputs["Client library and CLI"]
+        assert "['stop', 'destroy']" in client and ": FINISH after " in client, client
+        assert re.search(r"^\d+ instances: ", client, re.MULTILINE), client  # watch's summary
         kit = outputs.get("Certify a server with the conformance kit", "")
         assert " passed" in kit and "failed" not in kit and "left in the cloud" not in kit, kit[-3000:]
         assert instance_ids(mock_server) == MOCK_SEED_INSTANCES, "the walk-through left an instance behind"
@@ -223,9 +226,24 @@ def test_ec2_blocks_pasted_twice(workdir: Path) -> None:
     for shell in shells():
         ports = {"3001": free_port(), "3002": free_port(), "5000": free_port()}
         output = "".join(run_section(blocks, ports, shell, workdir)
-                         for blocks in sections(blocks_to_run(moto=True)).values())
+                         for blocks in sections(blocks_to_run("moto")).values())
         assert "HTTP/1.1 201 Created" in output, output
         assert re.search(rf"^http://127\.0\.0\.1:{ports['3002']}/api/instances/i-\w+$", output, re.MULTILINE), output
         assert re.findall(r"^(\d{3})\s*$", output, re.MULTILINE) == ["202", "204"], output
         for port in (ports["3002"], ports["5000"]):
             assert refused(port), f"port {port} still answers: the last block should have stopped its server"
+
+
+@pytest.mark.slow
+def test_libvirt_blocks_pasted_twice(workdir: Path) -> None:
+    """The libvirt walk-through: its own server on the test hypervisor; stop, start, launch, destroy, stop it."""
+    subprocess.run(["sh", str(REPO / ".ci" / "libvirt-deps"), sys.executable], cwd=REPO, check=False, timeout=900)
+    importlib.invalidate_caches()
+    pytest.importorskip("libvirt", reason="libvirt's binding is missing: run sh .ci/libvirt-deps as root")
+    for shell in shells():
+        ports = {"3001": free_port(), "3002": free_port(), "5000": free_port()}
+        output = "".join(run_section(blocks, ports, shell, workdir)
+                         for blocks in sections(blocks_to_run("libvirt")).values())
+        assert "<name>test</name>" in output and "HTTP/1.1 201 Created" in output, output
+        assert re.findall(r"^(\d{3})\s*$", output, re.MULTILINE) == ["202", "202", "204"], output
+        assert refused(ports["3002"]), "the last block should have stopped its server"
