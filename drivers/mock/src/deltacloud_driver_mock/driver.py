@@ -24,6 +24,7 @@ from deltacloud_driver_mock import catalog, keymaterial, launch, lifecycle, reco
 from deltacloud_driver_mock.addresses import AddressesMixin
 from deltacloud_driver_mock.balancers import BalancersMixin
 from deltacloud_driver_mock.clock import SYSTEM_CLOCK, Clock, clock_option
+from deltacloud_driver_mock.decoded import DecodedModels
 from deltacloud_driver_mock.firewalls import FirewallsMixin
 from deltacloud_driver_mock.metrics import MetricsMixin
 from deltacloud_driver_mock.networking import NetworkingMixin
@@ -39,6 +40,10 @@ from deltacloud_driver_mock.users import check, parse_users, store_directory, us
 USER, PASSWORD = "mockuser", "mockpassword"
 
 IMAGES, INSTANCES, KEYS = "images", "instances", "keys"
+
+#: The images' and instances' decoded models, kept per process (see ``decoded``).
+IMAGE_MODELS: DecodedModels[Image] = DecodedModels(records.image_from_json)
+INSTANCE_MODELS: DecodedModels[records.StoredInstance] = DecodedModels(records.StoredInstance)
 
 # Names that become ids, and so URL path segments: no slash, no control characters.
 _BAD_NAME = re.compile(r"[/\x00-\x1f\x7f]")
@@ -119,7 +124,8 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         self._user()
         fields = {name: filters[name] for name in ("architecture", "owner_id") if filters.get(name) is not None}
         bodies = self.images_store.bodies(IMAGES, id=filters.get("id"), fields=fields)
-        return [records.image_from_json(body) for body in bodies]
+        complete = filters.get("id") is None and not fields
+        return IMAGE_MODELS.models((str(self.images_store.path), IMAGES), bodies, complete=complete)
 
     def create_image(self, instance_id: str, name: str | None = None, description: str | None = None) -> Image:
         """Make an image of one of the caller's instances; its id is ``name`` (generated when missing)."""
@@ -166,7 +172,9 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         if filters.get("state") is not None:
             where.append((f"{lifecycle.EFFECTIVE_STATE_SQL} = ?", (now, filters["state"].upper())))
         bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
-        return [records.instance_at(body, now) for body in bodies]
+        complete = filters.get("id") is None and not fields and not where
+        stored = INSTANCE_MODELS.models((str(self.store.path), user), bodies, complete=complete)
+        return [s.at(now) for s in stored]
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.

@@ -17,14 +17,10 @@ import base64
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from deltacloud.models import Address, AttachedVolume, Image, Instance, Key
 from deltacloud_driver_mock.catalog import PROFILE_IDS
-
-#: How many decoded models each cache keeps per process (models are immutable, so sharing is safe).
-MODEL_CACHE = 16384
 
 
 def timestamp(now: float) -> str:
@@ -46,9 +42,8 @@ def image(doc: Mapping[str, Any]) -> Image:
     )
 
 
-@lru_cache(maxsize=MODEL_CACHE)
 def image_from_json(body: str) -> Image:
-    """The model of a stored image's JSON text, decoded once per distinct text."""
+    """The model of a stored image's JSON text (``decoded.DecodedModels`` keeps it per distinct text)."""
     return image(json.loads(body))
 
 
@@ -84,28 +79,30 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
     )
 
 
-@lru_cache(maxsize=MODEL_CACHE)
-def _decoded_instance(body: str) -> tuple[Instance, float | None]:
-    doc = json.loads(body)
-    return instance(doc, doc["state"]), doc.get("next_at")
+class StoredInstance:
+    """A stored instance's JSON text decoded: its model now, and once its automatic transition is due.
 
-
-@lru_cache(maxsize=MODEL_CACHE)
-def _settled_instance(body: str) -> Instance:
-    doc = json.loads(body)
-    return instance(doc, doc["next_state"])
-
-
-def instance_at(body: str, now: float) -> Instance:
-    """The model of a stored instance's JSON text at time ``now`` (its due automatic transition applied).
-
-    Both variants are decoded once per distinct text and then shared (the models are immutable);
-    this is ``lifecycle.effective_state`` without decoding the text on every listing.
+    The settled model is decoded the first time it is asked for; ``decoded.DecodedModels`` keeps
+    one of these per distinct text, so a listing decodes only the instances that changed.
     """
-    model, next_at = _decoded_instance(body)
-    if next_at is not None and next_at <= now:
-        return _settled_instance(body)
-    return model
+
+    __slots__ = ("_body", "_settled", "model", "next_at")
+
+    def __init__(self, body: str) -> None:
+        doc = json.loads(body)
+        self._body = body
+        self._settled: Instance | None = None
+        self.model = instance(doc, doc["state"])
+        self.next_at: float | None = doc.get("next_at")
+
+    def at(self, now: float) -> Instance:
+        """The instance at time ``now``: its due automatic transition applied (``lifecycle.effective_state``)."""
+        if self.next_at is None or self.next_at > now:
+            return self.model
+        if self._settled is None:
+            doc = json.loads(self._body)
+            self._settled = instance(doc, doc["next_state"])
+        return self._settled
 
 
 def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str, profile_id: str,
