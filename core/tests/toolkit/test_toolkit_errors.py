@@ -144,3 +144,24 @@ def test_a_redirect_is_neither_followed_nor_taken_for_an_answer(start_app, cloud
     assert response.status_code == 502
     assert response.json()["message"] == f"TinyCloud redirected (HTTP {status}) instead of answering"
     assert cloud.routes() == ["GET /realms"]  # not followed
+
+
+def test_driver_translating_uses_the_drivers_own_translation() -> None:
+    """``Driver.translating``: the driver's ``translate_error`` decides; core errors and the rest pass unchanged."""
+    from deltacloud.driver import Driver
+    from deltacloud.errors import BackendError, NotFoundError
+
+    class Translating(Driver):  # only what translating() needs: the abstract collections are never called
+        @classmethod
+        def translate_error(cls, error: Exception) -> BackendError | None:
+            return BackendError(f"cloud said {error}") if isinstance(error, OSError) else None
+
+    Translating.__abstractmethods__ = frozenset()
+    driver = Translating(None)
+    with pytest.raises(BackendError, match="cloud said boom") as raised, driver.translating():
+        raise OSError("boom")
+    assert isinstance(raised.value.__cause__, OSError)
+    with pytest.raises(NotFoundError), driver.translating():
+        raise NotFoundError("gone")
+    with pytest.raises(KeyError), driver.translating():
+        raise KeyError("not the cloud's")

@@ -9,7 +9,8 @@ support from the class (``Driver.supports``), so a driver never declares it twic
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from deltacloud.driver.optional import OptionalCollections, find
@@ -82,6 +83,19 @@ class Driver(OptionalCollections, abc.ABC):
         Drivers on the backend toolkit usually answer ``ERRORS.translate(error)``.
         """
         return None
+
+    @contextlib.contextmanager
+    def translating(self) -> Iterator[None]:
+        """Run a block whose backend exceptions leave it as core errors (``translate_error``); others pass."""
+        try:
+            yield
+        except DeltacloudError:
+            raise
+        except Exception as exc:
+            error = self.translate_error(exc)
+            if error is None:
+                raise
+            raise error from exc
 
     @classmethod
     def provider_endpoints(cls, provider: str) -> Sequence[str]:

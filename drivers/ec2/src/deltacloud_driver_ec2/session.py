@@ -91,19 +91,6 @@ class Ec2Session(Driver):
         with self.translating(), timing.measured(), POOL.checkout(key, lambda: self.new_backend(service)) as obj:
             yield obj
 
-    @contextlib.contextmanager
-    def translating(self) -> Iterator[None]:
-        """Run a block whose backend exceptions leave as core errors."""
-        try:
-            yield
-        except DeltacloudError:
-            raise
-        except Exception as exc:
-            error = self.translate_error(exc)
-            if error is None:
-                raise
-            raise error from exc
-
     def ec2_call(self, params: dict[str, str]) -> Element:
         """One EC2 query-API call; its (normalised) answer document."""
         with self.backend("ec2") as ec2:

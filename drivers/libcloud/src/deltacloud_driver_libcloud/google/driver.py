@@ -88,16 +88,8 @@ class GoogleDriver(Driver):
     def backend(self) -> Iterator[Any]:
         """A pooled libcloud GCE driver (its token reused) for this request alone."""
         key = pool_key("google", self.project, self.credentials)
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(measured())
-            try:
-                driver = stack.enter_context(POOL.checkout(key, self._make))
-                yield driver
-            except Exception as exc:
-                translated = self.translate_error(exc)
-                if translated is None:
-                    raise
-                raise translated from None
+        with self.translating(), measured(), POOL.checkout(key, self._make) as driver:
+            yield driver
 
     def _get(self, path: str) -> Any:
         with self.backend() as driver:
