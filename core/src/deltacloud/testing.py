@@ -73,7 +73,8 @@ _SERVER_ENV_NOISE = ("API_DRIVER", "API_PROVIDER", "XDG_RUNTIME_DIR", "SCRIPT_NA
 
 
 def server_environment(home: Path, **extra: str) -> dict[str, str]:
-    """This process's environment for a test server: a private ``HOME``, unbuffered output, no stray settings."""
+    """This process's environment for a test server: a private ``HOME`` (made), unbuffered output, no stray settings."""
+    home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in _SERVER_ENV_NOISE}
     env.update(HOME=str(home), PYTHONUNBUFFERED="1", **extra)
     return env
