@@ -1,6 +1,6 @@
 """Benchmark: a large blob up and down through deltacloudd (mock driver), memory and throughput.
 
-    python bench/blob_streaming.py [--mib 1024] [--chunked | --sized]
+    .venv/bin/python bench/blob_streaming.py [--mib 1024] [--chunked | --sized]
 
 Starts ``deltacloudd -i mock`` on a free loopback port with a fresh storage directory in a
 temporary folder, warms the worker up with a 3 MiB blob, then ``PUT``s a blob generated on

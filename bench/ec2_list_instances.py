@@ -1,6 +1,6 @@
 """Benchmark: ``GET /api/instances`` through deltacloudd (ec2 driver) against libcloud directly, on one moto.
 
-    python bench/ec2_list_instances.py [--instances 5] [--requests 300] [--rounds 5]
+    .venv/bin/python bench/ec2_list_instances.py [--instances 5] [--requests 300] [--rounds 5]
 
 Starts moto's server and ``deltacloudd -i ec2 -P <moto>`` as separate processes on free
 loopback ports, launches some instances, then times, in alternating rounds so that drift

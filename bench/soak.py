@@ -1,6 +1,6 @@
 """Soak benchmark: mixed load on ``deltacloudd -i mock`` for a long while; errors and memory drift.
 
-    python bench/soak.py [--seconds 600] [--clients 8] [--slow 20]
+    .venv/bin/python bench/soak.py [--seconds 600] [--clients 8] [--slow 20]
 
 Starts ``deltacloudd -i mock`` (its default serving settings) on a free loopback port with a
 fresh store in a temporary folder, then runs ``--clients`` threads of mixed requests for
