@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
-from defusedxml.ElementTree import fromstring
+from deltacloud.driver.toolkit import parse_xml
 
 #: The namespace of the driver's ``<metadata>`` element.
 METADATA_NS = "urn:deltacloud:libvirt:instance:1"
@@ -44,7 +44,7 @@ def _memory_mb(element: Element | None) -> int:
 
 def parse_domain(xml: str) -> DomainInfo:
     """The parts of a domain description (``virDomain.XMLDesc()``) the driver shows."""
-    root = fromstring(xml)
+    root = parse_xml(xml, "libvirt")
     vcpu = root.find("vcpu")
     meta = root.find(f"metadata/{{{METADATA_NS}}}instance")
 
@@ -117,7 +117,7 @@ class VolumeInfo:
 
 def parse_volume(xml: str) -> VolumeInfo:
     """Name, capacity (bytes) and format of a volume description (``virStorageVol.XMLDesc()``)."""
-    root = fromstring(xml)
+    root = parse_xml(xml, "libvirt")
     capacity = root.find("capacity")
     unit = (capacity.get("unit") or "bytes").lower() if capacity is not None else "bytes"
     size = int((capacity.text or "0").strip()) if capacity is not None else 0
