@@ -1,7 +1,12 @@
-"""The mock driver's settings, read from the environment on every driver construction."""
+"""The mock driver's settings, read from the environment on every driver construction.
+
+A driver is made per request, so what is derived from the environment's text (a path, a number) is
+worked out once per distinct text and reused; a changed variable is read at the next construction.
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -18,7 +23,13 @@ DEFAULT_DELAY = 2.0
 
 def storage_directory() -> Path:
     """Where the mock keeps its database: ``$DELTACLOUD_MOCK_STORAGE`` or ``<user data dir>/deltacloud/mock``."""
-    configured = os.environ.get(ENV_STORAGE)
+    environ = os.environ
+    return _storage_directory(environ.get(ENV_STORAGE), environ.get("XDG_DATA_HOME"), environ.get("HOME"))
+
+
+@functools.lru_cache(maxsize=64)
+def _storage_directory(configured: str | None, data_home: str | None, home: str | None) -> Path:
+    """``storage_directory`` for these values of the variables it depends on."""
     if configured:
         return Path(configured)
     return Path(platformdirs.user_data_dir("deltacloud")) / "mock"
@@ -26,7 +37,13 @@ def storage_directory() -> Path:
 
 def transition_delay() -> float:
     """The automatic transition delay in seconds; ``ValueError`` for a value that is not a number >= 0."""
-    text = os.environ.get(ENV_DELAY, "").strip()
+    return _delay(os.environ.get(ENV_DELAY, ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _delay(text: str) -> float:
+    """``transition_delay`` for the variable's text (a refused text raises each time: errors are not kept)."""
+    text = text.strip()
     if not text:
         return DEFAULT_DELAY
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -28,8 +28,12 @@ _SHARED_SEED_KINDS = ("networks", "subnets")
 
 
 @cache
+@lru_cache(maxsize=16)
 def parse_users(option: str | None) -> MappingProxyType[str, str]:
-    """``name:password`` pairs separated by commas, plus the default user; ``ValueError`` for a bad entry."""
+    """``name:password`` pairs separated by commas, plus the default user; ``ValueError`` for a bad entry.
+
+    Read once per distinct option text (a driver is made per request); the mapping is read-only.
+    """
     users = {DEFAULT_USER: DEFAULT_PASSWORD}
     for entry in (option or "").split(","):
         if not entry.strip():
