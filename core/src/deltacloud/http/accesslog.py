@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -32,6 +32,9 @@ LOGGER_NAME = "deltacloud.access"
 ENVIRON_KEY = "deltacloud.request_id"
 HEADER = "X-Request-Id"
 
+_HEADER_KEY = HEADER.lower()
+#: Response headers the line shows.
+_LOGGED = frozenset({"x-deltacloud-driver", "x-deltacloud-provider"})
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _SAFE = "/:@!$'()*+,-._~"
 _MAX_VALUE = 300
@@ -43,7 +46,7 @@ def request_id(offered: str | None) -> str:
     """``offered`` when it is a sane token, else a new random id (32 hex digits)."""
     if offered and _SANE_ID.fullmatch(offered):
         return offered
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as uuid4's, without building a UUID per request
 
 
 def escape(value: str) -> str:
@@ -109,18 +112,27 @@ class AccessLog:
         environ[ENVIRON_KEY] = rid
         method, path, client = environ.get("REQUEST_METHOD", ""), _clean_path(environ), environ.get("REMOTE_ADDR")
         started = self.clock()
-        answer: dict[str, Any] = {"status": 500, "headers": {}}
+        answer: dict[str, Any] = {"status": 500}
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            headers = [(k, v) for k, v in headers if k.lower() != HEADER.lower()] + [(HEADER, rid)]
+            answer.clear()  # a second call (an error after the first) describes the answer alone
+            kept = []
+            for header in headers:
+                name = header[0].lower()
+                if name == _HEADER_KEY:
+                    continue
+                if name in _LOGGED:
+                    answer[name] = header[1]
+                kept.append(header)
+            kept.append((HEADER, rid))
             answer["status"] = int(status.split(" ", 1)[0])
-            answer["headers"] = {k.lower(): v for k, v in headers}
-            return start_response(status, headers, exc_info)
+            return start_response(status, kept, exc_info)
 
         def done() -> None:
-            headers = answer["headers"]
+            if not self.logger.isEnabledFor(logging.INFO):  # off: no line to format
+                return
             line = format_line(rid, method, path, answer["status"], (self.clock() - started) * 1000,
-                               headers.get("x-deltacloud-driver"), headers.get("x-deltacloud-provider"), client)
+                               answer.get("x-deltacloud-driver"), answer.get("x-deltacloud-provider"), client)
             self.logger.info(line)
 
         try:
@@ -163,6 +175,7 @@ def configure(target: str) -> None:
     log.propagate = False
     if target == "off":
         log.addHandler(logging.NullHandler())
+        log.setLevel(logging.CRITICAL + 1)  # nothing enabled: the middleware formats no line at all
         return
     handler: logging.Handler = (logging.StreamHandler(sys.stdout) if target == "-"
                                 else logging.handlers.WatchedFileHandler(target, encoding="utf-8"))
