@@ -4,12 +4,14 @@
 
 ``DIR`` holds the documents to serve, one file per path and format, named
 ``<path with / as ~>.<xml|json>`` (``api~instances.xml`` answers ``GET /api/instances`` with
-``Accept: application/xml``). They are the bytes deltacloudd itself sent, so both sides move the same
-amount of data. The app does what any Falcon app minimally does for such a document: picks the
-format from ``Accept``, sets ``Content-Type`` and a precomputed ``ETag``, answers a matching
-``If-None-Match`` with 304. It runs under gunicorn exactly as ``deltacloudd`` does (the same
-``gunicorn_options``, the same guarded asgi worker, the same ``ThreadedWSGI`` thread pool), so the
-ratio measures what the Deltacloud app itself costs.
+``Accept: application/xml``), and beside each the ETag deltacloudd sent with it (``<file>.etag``,
+optional: else the body's MD5). They are the bytes deltacloudd itself sent, so both sides move the
+same amount of data, and a poller's ``If-None-Match`` gets a 304 from both. The app does what any
+Falcon app minimally does for such a document: picks the format from ``Accept``, sets
+``Content-Type`` and a precomputed ``ETag``, answers a matching ``If-None-Match`` with 304. It
+runs under gunicorn exactly as ``deltacloudd`` does (the same ``gunicorn_options``, the same
+guarded asgi worker, the same ``ThreadedWSGI`` thread pool), so the ratio measures what the
+Deltacloud app itself costs.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ class Documents:
             if fmt in TYPES:
                 data = file.read_bytes()
                 path = "/" + file.stem.replace("~", "/")
-                self.bodies[(path, fmt)] = (data, hashlib.md5(data, usedforsecurity=False).hexdigest())
+                sent = file.with_name(file.name + ".etag")
+                tag = (sent.read_text().strip().strip('"') if sent.exists()
+                       else hashlib.md5(data, usedforsecurity=False).hexdigest())
+                self.bodies[(path, fmt)] = (data, tag)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         fmt = "json" if "json" in (req.get_header("Accept") or "") else "xml"

@@ -72,8 +72,10 @@ def throughput(work: Path, seconds: float) -> None:
             for fmt, accept in ACCEPT.items():
                 status, headers, data, _ = client.request("GET", path, Accept=accept)
                 assert status == 200, (path, status)
-                (bodies / f"{path.lstrip('/').replace('/', '~')}.{fmt}").write_bytes(data)
+                stored = bodies / f"{path.lstrip('/').replace('/', '~')}.{fmt}"
+                stored.write_bytes(data)
                 etags[(path, fmt)] = headers.get("etag", "")
+                stored.with_name(stored.name + ".etag").write_text(etags[(path, fmt)])  # the bare app's ETag too
         client.close()
         size = (bodies / "api~instances.xml").stat().st_size
         bare = bare_server(work, bodies)
