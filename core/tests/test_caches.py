@@ -108,3 +108,35 @@ def test_a_large_listing_is_streamed_with_its_etag_and_304(server: ServerProcess
     assert status == 200 and changed["etag"] != headers["etag"]
     states = {e.get("id"): e.findtext("state") for e in ElementTree.fromstring(after).findall("instance")}
     assert states[last.get("id")] == "STOPPED"
+
+
+def test_an_automatic_transition_is_in_the_next_listing_and_breaks_the_304(deltacloudd: Deltaclouds) -> None:
+    """Nothing is written when the mock's clock passes a transition: the listing and its ETag still follow.
+
+    The repeated listings are answered from the kept pieces (the same objects again); the moment
+    the clock passes ``next_at`` the instance is another object, and the very next answer shows it.
+    """
+    from deltacloud_driver_mock.clock import FileClock
+
+    clock = FileClock.create(deltacloudd.workdir / "clock")
+    server = deltacloudd.start("--log", "off", "--driver-option", f"mock.clock={clock.path}", mock_delay="30")
+    status, headers, _ = _call(f"{server.url}/instances", "POST", b"image_id=img1&hwp_id=m1-small")
+    assert status == 201
+    new = headers["location"].rsplit("/", 1)[1]
+    for accept in ("application/xml", "application/json"):
+        for _ in range(3):  # kept now, in every worker that answered
+            status, pending, _ = _call(f"{server.url}/instances", Accept=accept)
+        assert status == 200
+        assert _call(f"{server.url}/instances", Accept=accept, **{"If-None-Match": pending["etag"]})[0] == 304
+    xml, from_json = _states(server)
+    assert xml[new] == from_json[new] == "PENDING"
+    _, xml_headers, _ = _call(f"{server.url}/instances")
+    _, json_headers, _ = _call(f"{server.url}/instances", Accept="application/json")
+    clock.advance(30)
+    xml, from_json = _states(server)
+    assert xml[new] == from_json[new] == "RUNNING"
+    status, changed, _ = _call(f"{server.url}/instances", **{"If-None-Match": xml_headers["etag"]})
+    assert status == 200 and changed["etag"] != xml_headers["etag"]
+    status, changed, _ = _call(f"{server.url}/instances", Accept="application/json",
+                               **{"If-None-Match": json_headers["etag"]})
+    assert status == 200 and changed["etag"] != json_headers["etag"]

@@ -28,8 +28,7 @@ from deltacloud.http.bodies import form_params, is_chunked, json_params, read_ch
 from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.http.streaming import send_document
 from deltacloud.render.context import RenderContext
-from deltacloud.render.document import render_item
-from deltacloud.render.listing import list_parts
+from deltacloud.render.document import list_parts, render_item
 
 CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
 #: Filters the core applies to every listing, whatever the driver did with them.
@@ -260,7 +259,8 @@ class Api:
         ctx = render_context(req)
         resp.content_type = CONTENT_TYPES[state.fmt]
         if isinstance(result, list):
-            send_document(req, resp, list_parts(result, collection, ctx, state.fmt))  # large ones streamed
+            user = state.credentials.user if state.credentials else None  # the user's listings keep their fragments
+            send_document(req, resp, list_parts(result, collection, ctx, state.fmt, user))  # large ones streamed
             first = result[0] if result else None
         else:
             resp.data = render_item(result, collection, ctx, state.fmt, action=op.kind == "action")

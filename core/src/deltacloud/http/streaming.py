@@ -1,12 +1,14 @@
 """Listings: a cheap ETag from their pieces, and large ones streamed, never joined in memory.
 
-``send_document`` takes a document as the pieces ``render.listing.list_parts`` makes (the rendered
+``send_document`` takes a document as the pieces ``render.document.list_parts`` makes (the rendered
 objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
 ETag is the MD5 of the pieces' MD5 digests, and a kept fragment's digest was taken once, when it was
 rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
-bytes. A matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of
-about ``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as
-one 10 MB string. A HEAD gets the GET's headers. Other methods and statuses get ``resp.data``
+bytes. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept on
+its pieces, so a repeated listing or a poller's conditional GET does not look at them again. A
+matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of about
+``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as one
+10 MB string. A HEAD gets the GET's headers. Other methods and statuses get ``resp.data``
 (the middleware's ETag, if any).
 """
 
@@ -17,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import falcon
 
 from deltacloud.http.etags import etag_matches, etag_of
+from deltacloud.render.document import Pieces
 from deltacloud.render.fragments import FRAGMENTS
 
 #: About how much each streamed chunk holds.
@@ -44,14 +47,19 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
     if req.method not in ("GET", "HEAD") or resp.status not in (200, "200 OK", falcon.HTTP_200):
         resp.data = b"".join(parts)
         return
-    etag = etag_of(b"".join([FRAGMENTS.digest(part) for part in parts]))
+    known = getattr(parts, "etag", None)  # kept on an unchanged listing's pieces (render.document.Pieces)
+    if known is None:
+        known = (etag_of(b"".join([FRAGMENTS.digest(part) for part in parts])), sum(map(len, parts)))
+        if isinstance(parts, Pieces):
+            parts.etag = known
+    etag, total = known
     resp.set_header("ETag", etag)
     resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
     if etag_matches(req.get_header("If-None-Match"), etag):
         resp.status = falcon.HTTP_304
         resp.content_type = None
         return
-    resp.content_length = total = sum(map(len, parts))
+    resp.content_length = total
     if req.method == "HEAD":
         return
     resp.stream = [b"".join(parts)] if total <= CHUNK_BYTES else _chunks(parts, CHUNK_BYTES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,16 +92,54 @@ def api_json(version: str, links: Sequence[ApiLink], ctx: RenderContext) -> dict
 
 
 def render_list(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str) -> bytes:
-    """A list of a collection's objects."""
+    """A list of a collection's objects (``list_parts`` joined)."""
+    return b"".join(list_parts(items, collection, ctx, fmt))
+
+
+def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str,
+               scope: Hashable = None) -> Sequence[bytes]:
+    """A listing's document as pieces, so a large one can be streamed (``http.streaming``) unjoined.
+
+    In XML and JSON: the head, each object's rendered bytes (reused from ``render.fragments``
+    while the object is unchanged; ``scope`` as there, with the collection's name) with the
+    separators between them, and the tail. When the fragments are the very list of the scope's
+    last listing (the same objects again), the very same ``Pieces`` are returned, so what is
+    worked out from them (the ETag, in ``http.streaming``) is kept on them. Other formats, and
+    the ``drivers`` collection in JSON (1.1's object keyed by id), are one piece.
+    """
+    name = collection.name
+    if fmt == "xml" and items:
+        parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx, (name, scope))
+        head, separator, tail = f"{XML_DECLARATION}<{name}>\n  ".encode(), b"\n  ", f"\n</{name}>\n".encode()
+    elif fmt == "json" and name != "drivers" and items:
+        parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx, (name, scope))
+        head, separator, tail = b"{" + _dumps(name) + b":[", b",", b"]}"
+    else:
+        return Pieces((_whole_list(items, collection, ctx, fmt),))
+    derived = getattr(parts, "derived", None)  # kept with the fragments (render.fragments.Fragments)
+    if derived is not None:
+        known = derived.get("document")
+        if known is not None:
+            return known
+    pieces = [separator] * (2 * len(parts) + 1)
+    pieces[0], pieces[-1] = head, tail
+    pieces[1:-1:2] = parts
+    document = Pieces(pieces)
+    if derived is not None:
+        derived["document"] = document
+    return document
+
+
+class Pieces(tuple[bytes, ...]):
+    """A document as its pieces, never changed; what is worked out from them may be kept on it (``etag``)."""
+
+    etag: tuple[str, int] | None = None
+
+
+def _whole_list(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str) -> bytes:
+    """The listings ``list_parts`` makes in one piece: empty XML, HTML, JSON of no object or of drivers."""
     if fmt == "xml":
-        if not items:
-            return f"{XML_DECLARATION}<{collection.name}></{collection.name}>\n".encode()
-        parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx)
-        return b"".join((f"{XML_DECLARATION}<{collection.name}>\n  ".encode(), b"\n  ".join(parts),
-                         f"\n</{collection.name}>\n".encode()))
-    if fmt == "json" and collection.name != "drivers" and items:  # objects' JSON reused while they are unchanged
-        parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx)
-        return b"".join((b"{" + _dumps(collection.name) + b":[", b",".join(parts), b"]}"))
+        return f"{XML_DECLARATION}<{collection.name}></{collection.name}>\n".encode()
     if fmt == "html":  # pages are drawn from the models, whatever the JSON shapes
         from deltacloud.render import html
 

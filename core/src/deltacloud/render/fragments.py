@@ -7,18 +7,21 @@ value): a changed object (another state, name, address...) is another key, so a 
 very next document; nothing is ever invalidated by time. Objects that cannot be hashed (a model
 holding a list or a dict) are simply rendered each time.
 
-The cache is bounded by the bytes it holds (``DELTACLOUD_FRAGMENT_CACHE_MB``, 32 by default;
-oldest entries go first) and can be turned off with ``DELTACLOUD_CACHE=off`` (how the benchmark
-measures the uncached path).
+What is kept follows what exists: each listing scope keeps the fragments of its last listing,
+so the old versions of changed objects and destroyed objects go at the next
+listing. The cache is bounded by the bytes it holds (``DELTACLOUD_FRAGMENT_CACHE_MB``, 32 by
+default; the least recently listed scopes go first) and can be turned off with
+``DELTACLOUD_CACHE=off`` (how the benchmark measures the uncached path).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 Writer = Callable[[Any, Any], Any]
@@ -58,59 +61,95 @@ def context_key(ctx: Any) -> tuple[Any, ...]:
     return (type(ctx), *(_hashable(getattr(ctx, item.name)) for item in dataclasses.fields(ctx)))
 
 
-class FragmentCache:
-    """Encoded output of writers, by (writer, format, context, object); bounded by ``limit`` bytes."""
+#: How many listing scopes are kept at most (the least recently listed go first).
+MAX_SCOPES = 512
 
-    def __init__(self, limit: int, enabled: bool = True) -> None:
+
+class FragmentCache:
+    """Encoded output of writers, by (writer, format, context, object), kept per listing scope.
+
+    A scope (the writer, format and context, plus what the caller names: the collection, the user
+    and the query) keeps exactly the fragments of its last listing; so what is kept follows the
+    objects that exist, not every version of every object ever listed, and a long run of create,
+    change and destroy stays flat. Whole scopes go, least recently listed first, past ``limit``
+    bytes or ``max_scopes`` scopes.
+    """
+
+    def __init__(self, limit: int, enabled: bool = True, max_scopes: int = MAX_SCOPES) -> None:
         self.limit = limit
         self.enabled = enabled
+        self.max_scopes = max_scopes
         self.size = 0
-        self._entries: dict[tuple[Any, ...], bytes] = {}
+        self._scopes: dict[tuple[Any, ...], tuple[dict[Any, bytes], int]] = {}
         #: MD5 digests of the kept fragments, by the identity of their bytes (held, so ids stay theirs).
         self._digests: dict[int, tuple[bytes, bytes]] = {}
         self._prefixes: dict[tuple[Any, ...], int] = {}
         self._lock = threading.Lock()
 
     def render(self, items: Iterable[Any], write: Writer, encode: Callable[[Any], bytes], fmt: str,
-               ctx: Any) -> list[bytes]:
-        """``encode(write(item, ctx))`` for each item, reusing what was rendered for an equal item before."""
+               ctx: Any, scope: Hashable = None) -> list[bytes]:
+        """``encode(write(item, ctx))`` for each item, reusing what this scope's last listing rendered.
+
+        ``scope`` names whose listing this is (the collection, the user, the query), so that
+        different users' and queries' listings do not push each other's fragments out.
+        """
         if not self.enabled:
             return [encode(write(item, ctx)) for item in items]
-        prefix = self._prefix((write, fmt, context_key(ctx)))
-        entries = self._entries
+        key = (self._prefix((write, fmt, context_key(ctx))), scope)
+        old = self._scopes.get(key, ({}, 0))[0]
+        kept: dict[Any, bytes] = {}
         out = []
         for item in items:
-            key = (prefix, item)
             try:
-                found = entries.get(key)
+                found = old.get(item)
             except TypeError:  # an unhashable model: rendered every time
                 out.append(encode(write(item, ctx)))
                 continue
             if found is None:
                 found = encode(write(item, ctx))
-                self._keep(key, found)
+            kept[item] = found
             out.append(found)
+        self._replace(key, kept)
         return out
 
     def _prefix(self, key: tuple[Any, ...]) -> int:
-        """A small number standing for (writer, format, context), so entries' keys hash quickly."""
+        """A small number standing for (writer, format, context), so scope keys hash quickly."""
         number = self._prefixes.get(key)
         if number is None:
             with self._lock:
                 number = self._prefixes.setdefault(key, len(self._prefixes))
         return number
 
-    def _keep(self, key: tuple[Any, ...], data: bytes) -> None:
+    def _replace(self, key: tuple[Any, ...], kept: dict[Any, bytes]) -> None:
+        """Make ``kept`` the scope's fragments; forget the ones its last listing had and this one has not."""
+        size = sum(map(len, kept.values()))
         with self._lock:
-            if key in self._entries or len(data) > self.limit:
-                return
-            self._entries[key] = data
-            self._digests[id(data)] = (data, hashlib.md5(data, usedforsecurity=False).digest())
-            self.size += len(data)
-            while self.size > self.limit:
-                oldest = self._entries.pop(next(iter(self._entries)))
-                self._digests.pop(id(oldest), None)
-                self.size -= len(oldest)
+            previous, previous_size = self._scopes.pop(key, ({}, 0))
+            if previous:
+                still = {id(data) for data in kept.values()}
+                for data in previous.values():
+                    if id(data) not in still:
+                        self._digests.pop(id(data), None)
+            for data in kept.values():
+                if id(data) not in self._digests:
+                    self._digests[id(data)] = (data, hashlib.md5(data, usedforsecurity=False).digest())
+            self._scopes[key] = (kept, size)  # the most recently listed scope is last
+            self.size += size - previous_size
+            while self._scopes and (self.size > self.limit or len(self._scopes) > self.max_scopes):
+                self._drop(next(iter(self._scopes)))
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        """Forget one scope's fragments (the lock is held)."""
+        fragments, size = self._scopes.pop(key)
+        self._last.pop(key, None)
+        for data in fragments.values():
+            self._digests.pop(id(data), None)
+        self.size -= size
+
+    def __len__(self) -> int:
+        """How many fragments are kept, over every scope."""
+        with self._lock:
+            return sum(len(fragments) for fragments, _ in self._scopes.values())
 
     def digest(self, part: bytes) -> bytes:
         """The MD5 digest of ``part``: remembered when it is a kept fragment, else computed."""
@@ -129,7 +168,8 @@ class FragmentCache:
     def clear(self) -> None:
         """Forget every fragment."""
         with self._lock:
-            self._entries.clear()
+            self._scopes.clear()
+            self._last.clear()
             self._digests.clear()
             self.size = 0
 
