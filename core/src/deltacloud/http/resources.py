@@ -27,7 +27,7 @@ from deltacloud.errors import (
 from deltacloud.http.bodies import form_params, is_chunked, json_params, read_chunked
 from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.http.streaming import send_document
-from deltacloud.render.context import RenderContext
+from deltacloud.render.context import RenderContext, shared_context
 from deltacloud.render.document import list_parts, render_item
 
 CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
@@ -47,9 +47,9 @@ def render_context(req: falcon.Request) -> RenderContext:
     base = f"{req.scheme}://{req.netloc}{req.root_path}/api"
     offer = state.offer
     if offer is None:
-        return RenderContext(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
-    return RenderContext(base, state.driver_name, state.loaded.cls, offer.features, state.provider,
-                         offered=offer.operations)
+        return shared_context(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
+    return shared_context(base, state.driver_name, state.loaded.cls, offer.features, state.provider,
+                          offered=offer.operations)
 
 
 def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
@@ -228,7 +228,10 @@ class Api:
             method = getattr(driver, op.driver_method)
             if op.kind == "index":
                 filters = {k: str(v) for k, v in values.items() if not isinstance(v, bytes | tuple)}
-                return [item for item in method(filters) if _matches(item, values)]
+                listed = method(filters)
+                if not any(key in values for key in GENERIC_FILTERS):
+                    return list(listed)
+                return [item for item in listed if _matches(item, values)]
             if op.kind in ("show", "destroy"):
                 return method(id)
             if op.kind == "create":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from deltacloud.api.features import DeclaredFeature
 from deltacloud.api.offer import Offer, make_offer
@@ -40,6 +41,30 @@ class RenderContext:
         if self.offered is None:
             return _class_offers(self.driver_class, collection, operation)
         return (collection, operation) in self.offered
+
+
+#: Contexts by their values (long-lived ones by identity), so one request after another shares one object.
+_SHARED: dict[tuple[Any, ...], tuple[tuple[Any, ...], RenderContext]] = {}
+_SHARED_KEPT = 256
+
+
+def shared_context(base: str, driver_name: str, driver_class: type, features: tuple[DeclaredFeature, ...],
+                   provider: str | None = None, offered: frozenset[tuple[str, str]] | None = None) -> RenderContext:
+    """The ``RenderContext`` of these values: the same object while they are the same.
+
+    ``driver_class``, ``features`` and ``offered`` are long-lived objects (the loaded driver's,
+    the offer's) and are compared by identity; what is worked out from a context (the fragment
+    cache's key of it) is then worked out once, not per request. At most ``_SHARED_KEPT`` are kept.
+    """
+    key = (base, driver_name, id(driver_class), id(features), provider, id(offered))
+    found = _SHARED.get(key)
+    if found is not None and found[0][0] is driver_class and found[0][1] is features and found[0][2] is offered:
+        return found[1]
+    ctx = RenderContext(base, driver_name, driver_class, features, provider, offered=offered)
+    if len(_SHARED) >= _SHARED_KEPT:
+        _SHARED.clear()
+    _SHARED[key] = ((driver_class, features, offered), ctx)  # held, so their ids stay theirs
+    return ctx
 
 
 #: Ids made only of characters ``_quote`` keeps as they are (most ids): returned unchanged, quickly.

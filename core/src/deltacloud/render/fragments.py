@@ -57,12 +57,49 @@ def _hashable(value: Any) -> Any:
 
 
 def context_key(ctx: Any) -> tuple[Any, ...]:
-    """Every value of a render context, hashable (unhashable ones by their ``repr``)."""
-    return (type(ctx), *(_hashable(getattr(ctx, item.name)) for item in dataclasses.fields(ctx)))
+    """Every value of a render context, hashable (unhashable ones by their ``repr``).
+
+    Worked out once per context object (kept on it: a context is frozen), so a shared context
+    (``render.context.shared_context``) costs nothing per request.
+    """
+    stash = getattr(ctx, "__dict__", None)
+    if stash is not None:
+        known = stash.get("_fragments_key")
+        if known is not None:
+            return known
+    key = (type(ctx), *(_hashable(getattr(ctx, item.name)) for item in dataclasses.fields(ctx)))
+    if stash is not None:
+        stash["_fragments_key"] = key = _Key(key)
+    return key
+
+
+class _Key(tuple):
+    """A context's key, its hash worked out once (the key holds long tuples such as the features)."""
+
+    def __new__(cls, values: tuple[Any, ...]) -> _Key:
+        made = super().__new__(cls, values)
+        made._hash = tuple.__hash__(made)
+        return made
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 #: How many listing scopes are kept at most (the least recently listed go first).
 MAX_SCOPES = 512
+
+
+class Fragments(list):
+    """A listing's fragments; ``derived`` keeps what callers work out from them (say, the joined document).
+
+    ``FragmentCache.render`` returns this very object again while the same objects are listed, so
+    whatever is kept in ``derived`` lives exactly as long as the listing it was made from is the
+    scope's last one. The list is never changed once returned.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.derived: dict[str, Any] = {}
 
 
 class FragmentCache:
@@ -84,6 +121,8 @@ class FragmentCache:
         #: MD5 digests of the kept fragments, by the identity of their bytes (held, so ids stay theirs).
         self._digests: dict[int, tuple[bytes, bytes]] = {}
         self._prefixes: dict[tuple[Any, ...], int] = {}
+        #: Each scope's last listing: its objects (held, so their ids stay theirs) and its fragments.
+        self._last: dict[tuple[Any, ...], tuple[tuple[Any, ...], Fragments]] = {}
         self._lock = threading.Lock()
 
     def render(self, items: Iterable[Any], write: Writer, encode: Callable[[Any], bytes], fmt: str,
@@ -91,26 +130,48 @@ class FragmentCache:
         """``encode(write(item, ctx))`` for each item, reusing what this scope's last listing rendered.
 
         ``scope`` names whose listing this is (the collection, the user, the query), so that
-        different users' and queries' listings do not push each other's fragments out.
+        different users' and queries' listings do not push each other's fragments out. When
+        ``items`` are the very objects (by identity, in the same order) of the scope's last
+        listing, that listing's ``Fragments`` are returned again without looking at each object's
+        value (a driver that keeps its models, as the mock does, lists an unchanged collection at
+        the cost of one identity check per object); callers must not change the list.
         """
         if not self.enabled:
             return [encode(write(item, ctx)) for item in items]
         key = (self._prefix((write, fmt, context_key(ctx))), scope)
+        items = tuple(items)
+        last = self._last.get(key)
+        if last is not None and len(last[0]) == len(items) and all(map(operator.is_, last[0], items)):
+            self._touch(key)  # the very objects of the scope's last listing: its very fragments
+            return last[1]
         old = self._scopes.get(key, ({}, 0))[0]
         kept: dict[Any, bytes] = {}
-        out = []
+        out = Fragments()
+        hashable = True
         for item in items:
             try:
                 found = old.get(item)
             except TypeError:  # an unhashable model: rendered every time
                 out.append(encode(write(item, ctx)))
+                hashable = False
                 continue
             if found is None:
                 found = encode(write(item, ctx))
             kept[item] = found
             out.append(found)
         self._replace(key, kept)
+        if hashable:  # frozen all through: the same objects can only render the same bytes
+            with self._lock:
+                if key in self._scopes:  # not dropped meanwhile
+                    self._last[key] = (items, out)
         return out
+
+    def _touch(self, key: tuple[Any, ...]) -> None:
+        """Make ``key`` the most recently listed scope."""
+        with self._lock:
+            found = self._scopes.pop(key, None)
+            if found is not None:
+                self._scopes[key] = found
 
     def _prefix(self, key: tuple[Any, ...]) -> int:
         """A small number standing for (writer, format, context), so scope keys hash quickly."""
