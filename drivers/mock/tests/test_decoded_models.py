@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
 from deltacloud.models import LaunchOptions
-from deltacloud_driver_mock import MockDriver
+from deltacloud_driver_mock import MockDriver, Store
+from deltacloud_driver_mock.clock import ManualClock
 from deltacloud_driver_mock.decoded import DecodedModels
 from deltacloud_driver_mock.driver import INSTANCE_MODELS
 
@@ -37,3 +45,79 @@ def test_single_lookups_between_listings_are_bounded() -> None:
     assert models.models("scope", ["a", "c"], complete=True) == ["A", "C"] and len(models) == 2
     assert decoded == ["a", "b", *"cdefgh"], "a kept text is never decoded twice"
     assert models.models("other", ["a"], complete=True) == ["A"] and decoded[-1] == "a", "scopes are separate"
+
+
+def test_the_store_version_changes_with_every_commit_from_anywhere(tmp_path: Path) -> None:
+    """Equal tokens mean nothing was committed: by this connection, another thread's, or another process's."""
+    store = Store.open(tmp_path / "versioned")
+    try:
+        store.list("things")  # schema made
+        first = store.version()
+        assert first is not None and store.version() == first, "reads change nothing"
+        with store.transaction() as tx:  # this connection's own commit (data_version does not show it)
+            tx.insert("things", {"id": "a"})
+        mine = store.version()
+        assert mine != first
+        with pytest.raises(RuntimeError), store.transaction() as tx:  # rolled back: counted all the same
+            tx.insert("things", {"id": "b"})
+            raise RuntimeError("no")
+        assert store.version() != mine
+        before = store.version()
+        worker = threading.Thread(target=lambda: _insert(store, "c"))  # another thread: its own connection
+        worker.start()
+        worker.join(timeout=30)
+        assert store.version() != before
+        before = store.version()
+        other = sqlite3.connect(store.path)  # another process's connection, as far as SQLite knows
+        with other:
+            other.execute("UPDATE documents SET body = ? WHERE kind = 'things' AND id = 'a'", ('{"id":"a","x":1}',))
+        other.close()
+        assert store.version() != before
+        with store.snapshot():
+            assert store.version() is None, "inside a transaction the token is unknown"
+    finally:
+        store.close()
+
+
+def _insert(store: Store, id: str) -> None:
+    with store.transaction() as tx:
+        tx.insert("things", {"id": id})
+
+
+def test_a_listing_reads_again_only_when_the_token_changed() -> None:
+    reads: list[int] = []
+    models = DecodedModels(str.upper)
+
+    def read() -> list[str]:
+        reads.append(1)
+        return ["a", "b"]
+
+    first = models.listing("scope", (1, 5, 0), read)
+    assert first == ["A", "B"] and models.listing("scope", (1, 5, 0), read) is first and len(reads) == 1
+    assert models.listing("scope", (1, 6, 0), read) == ["A", "B"] and len(reads) == 2  # another commit
+    assert models.listing("scope", (2, 6, 0), read) == ["A", "B"] and len(reads) == 3  # another connection
+    assert models.listing("scope", None, read) == ["A", "B"] and len(reads) == 4  # unknown: always read
+
+
+def test_listings_follow_other_threads_own_writes_and_the_clock(make_driver: Callable[..., MockDriver],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kept listing is never stale: another thread's write, this thread's write and the clock show at once."""
+    clock = ManualClock(start=1_000_000.0)
+    monkeypatch.setattr(MockDriver, "clock", clock)
+    monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", "30")
+    driver = make_driver()
+
+    def states() -> dict[str, str]:
+        return {i.id: i.state for i in driver.instances({})}
+
+    before = states()
+    assert states() == before  # the second from the kept listing
+    made: list[str] = []
+    worker = threading.Thread(target=lambda: made.append(make_driver().create_instance("img1", LaunchOptions()).id))
+    worker.start()
+    worker.join(timeout=30)
+    assert states() == {**before, made[0]: "PENDING"}
+    clock.advance(30)  # nothing written: the clock alone moves it
+    assert states()[made[0]] == "RUNNING"
+    driver.stop_instance(made[0])  # this thread's own write
+    assert states()[made[0]] == "STOPPING"

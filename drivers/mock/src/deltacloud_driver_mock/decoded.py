@@ -11,6 +11,12 @@ the instances since destroyed are let go at the next full listing. Between full 
 of single documents (and filtered listings) add what they decode up to ``slack`` entries beyond
 the scope's last full listing. Memory is therefore bounded by the live documents, not by the run's
 history: a long run of create, change and destroy stays flat.
+
+``listing`` skips even the read while the store has not changed: each connection (thread) keeps the
+models of its last complete listing of a scope with the store's version token taken before that
+read (``store.Store.version``), and an equal token means the same documents. Those lists hold the
+same model objects as the scope's entries (unchanged documents decode once), so they add little;
+at most ``LISTED`` are kept.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ T = TypeVar("T")
 
 #: Entries a scope may gain between two full listings, beyond the size of the last one.
 SLACK = 1024
+#: Complete listings kept with their store version (one per scope and connection), at most.
+LISTED = 256
 
 
 class DecodedModels(Generic[T]):
@@ -32,7 +40,29 @@ class DecodedModels(Generic[T]):
         self._decode = decode
         self._slack = slack
         self._scopes: dict[Hashable, tuple[dict[str, T], int]] = {}
+        self._listed: dict[tuple[Hashable, int], tuple[tuple[int, int, int], list[T]]] = {}
         self._lock = threading.Lock()
+
+    def listing(self, scope: Hashable, token: tuple[int, int, int] | None,
+                read: Callable[[], Sequence[str]]) -> list[T]:
+        """The models of every document of ``scope``; ``read()`` gives their texts.
+
+        ``token`` is the store's version taken just before (``Store.version``; None: unknown):
+        when this connection's last complete listing of the scope was read under the same token,
+        nothing was committed since and its models are returned without reading again.
+        """
+        if token is not None:
+            key = (scope, token[0])
+            known = self._listed.get(key)
+            if known is not None and known[0] == token:
+                return known[1]
+        models = self.models(scope, read(), complete=True)
+        if token is not None:
+            with self._lock:
+                if len(self._listed) >= LISTED:
+                    self._listed.clear()
+                self._listed[key] = (token, models)
+        return models
 
     def models(self, scope: Hashable, bodies: Sequence[str], *, complete: bool) -> list[T]:
         """The models of ``bodies``; ``complete`` when they are every document of the scope."""
@@ -59,3 +89,4 @@ class DecodedModels(Generic[T]):
         """Forget every kept model."""
         with self._lock:
             self._scopes.clear()
+            self._listed.clear()

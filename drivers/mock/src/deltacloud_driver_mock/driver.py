@@ -171,10 +171,14 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         where: list[Condition] = []
         if filters.get("state") is not None:
             where.append((f"{lifecycle.EFFECTIVE_STATE_SQL} = ?", (now, filters["state"].upper())))
-        bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
-        complete = filters.get("id") is None and not fields and not where
-        stored = INSTANCE_MODELS.models((str(self.store.path), user), bodies, complete=complete)
-        return [s.at(now) for s in stored]
+        scope = (str(self.store.path), user)
+        if filters.get("id") is None and not fields and not where:  # the whole listing: read only if changed
+            stored = INSTANCE_MODELS.listing(scope, self.store.version(),
+                                             lambda: self.store.bodies(INSTANCES, owner=user))
+        else:
+            bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
+            stored = INSTANCE_MODELS.models(scope, bodies, complete=False)
+        return [s.at(now) for s in stored]  # the clock's transitions: applied on every listing
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.

@@ -18,6 +18,7 @@ write transaction, guarded by a marker row, so processes starting together seed 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -57,6 +58,9 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Serial numbers of connections, unique in the process (``Store.version`` tokens name their connection).
+_SERIALS = itertools.count(1)
 
 # Connections a forked child inherited from its parent. They are kept referenced and never
 # used or closed: closing one would drop the child's POSIX locks on the database file.
@@ -228,6 +232,7 @@ class Store(_Reader):
             _inherited.append(conn)
         conn = self._connect()
         self._local.conn, self._local.pid = conn, pid
+        self._local.serial, self._local.writes = next(_SERIALS), 0
         with self._lock:
             self._connections.append((pid, conn))
         if self._ready_pid != pid:
@@ -292,6 +297,23 @@ class Store(_Reader):
             if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
                 raise _unavailable() from exc
             raise
+        finally:  # committed or not, this connection may have changed the database (see ``version``)
+            self._local.writes = getattr(self._local, "writes", 0) + 1
+
+    def version(self) -> tuple[int, int, int] | None:
+        """A token of the database's state as this thread's connection sees it; None inside a transaction.
+
+        Two tokens from the same thread are equal only if nothing was committed in between: by
+        another connection of any process (SQLite's ``PRAGMA data_version``), or by this one (its
+        own count of write transactions, which ``data_version`` does not show). Take it before a
+        read: data read after an equal token is the data of that state. Tokens of different
+        connections never compare equal (each connection has its own serial number).
+        """
+        conn = self._conn()
+        if conn.in_transaction:
+            return None
+        (data_version,) = conn.execute("PRAGMA data_version").fetchone()
+        return self._local.serial, int(data_version), self._local.writes
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
