@@ -10,7 +10,9 @@ Starts ``deltacloudd -i mock`` on 127.0.0.1 with a fresh store holding ``--insta
 the path for ``--seconds`` while ``py-spy record`` samples every worker, then prints the functions
 that hold the most samples, inclusive (the function or what it calls) and self (the function's own
 code), as shares of the samples taken while a thread was busy. Idle threads (waiting on a queue or a
-socket) are left out by py-spy. Needs root or ptrace permission for py-spy.
+socket) are left out by py-spy; a thread waiting for the GIL is not idle for it, so ``--gil``
+(only the thread holding the GIL) shows where the interpreter's time goes. Needs root or ptrace
+permission for py-spy.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ def main() -> int:
     parser.add_argument("--threads", default="4")
     parser.add_argument("--if-none-match", action="store_true", help="send the answer's ETag back (304s)")
     parser.add_argument("--cache-off", action="store_true", help="DELTACLOUD_CACHE=off")
+    parser.add_argument("--gil", action="store_true", help="only the thread holding the GIL (py-spy --gil)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--keep", help="copy the collapsed stacks (flamegraph input) to this folder")
     args = parser.parse_args()
@@ -103,7 +106,7 @@ def main() -> int:
                 outputs.append(out)
                 spies.append(subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "500",
                                                "--duration", str(round(args.seconds) + 1), "--output", str(out),
-                                               "--nonblocking"],
+                                               "--nonblocking", *(["--gil"] if args.gil else [])],
                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             load = wrk(url, args.seconds, *sent)
             for process in spies:
