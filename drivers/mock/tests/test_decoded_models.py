@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -121,3 +122,27 @@ def test_listings_follow_other_threads_own_writes_and_the_clock(make_driver: Cal
     assert states()[made[0]] == "RUNNING"
     driver.stop_instance(made[0])  # this thread's own write
     assert states()[made[0]] == "STOPPING"
+
+
+def test_a_kept_listing_follows_each_transition_as_it_falls_due() -> None:
+    """``instances_at`` reuses a kept listing's models only until the next transition among them is due."""
+    from deltacloud_driver_mock import records
+
+    def body(id: str, next_at: float | None) -> str:
+        doc = {**records.new_instance(id, name=id, owner="u", image_id="img1", realm_id="us", profile_id="m1-small",
+                                      overrides={}, keyname=None, user_data=None, now=0.0),
+               "state": "PENDING" if next_at else "RUNNING", "next_state": "RUNNING" if next_at else None,
+               "next_at": next_at}
+        return json.dumps(doc)
+
+    stored = [records.StoredInstance(body("a", 10.0)), records.StoredInstance(body("b", 20.0)),
+              records.StoredInstance(body("c", None))]
+    assert [i.state for i in records.instances_at(stored, 5.0)] == ["PENDING", "PENDING", "RUNNING"]
+    assert [i.state for i in records.instances_at(stored, 9.9)] == ["PENDING", "PENDING", "RUNNING"]
+    assert [i.state for i in records.instances_at(stored, 10.0)] == ["RUNNING", "PENDING", "RUNNING"]
+    assert [i.state for i in records.instances_at(stored, 19.0)] == ["RUNNING", "PENDING", "RUNNING"]
+    assert [i.state for i in records.instances_at(stored, 20.0)] == ["RUNNING", "RUNNING", "RUNNING"]
+    assert [i.state for i in records.instances_at(stored, 5.0)] == ["PENDING", "PENDING", "RUNNING"], "set back"
+    first = records.instances_at(stored, 30.0)
+    again = records.instances_at(stored, 31.0)
+    assert first == again and first is not again and all(map(lambda x, y: x is y, first, again))

@@ -178,7 +178,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         else:
             bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
             stored = INSTANCE_MODELS.models(scope, bodies, complete=False)
-        return [s.at(now) for s in stored]  # the clock's transitions: applied on every listing
+        return records.instances_at(stored, now)  # the clock's transitions: followed on every listing
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,6 +104,29 @@ class StoredInstance:
             doc = json.loads(self._body)
             self._settled = instance(doc, doc["next_state"])
         return self._settled
+
+
+#: Kept listings' models between two transitions: id of the stored list -> (list, since, due, models).
+_SETTLED: dict[int, tuple[Sequence[StoredInstance], float, float, list[Instance]]] = {}
+
+
+def instances_at(stored: Sequence[StoredInstance], now: float) -> list[Instance]:
+    """``[s.at(now) for s in stored]``, reusing the models of a kept listing until its next transition is due.
+
+    A listing kept unchanged (``decoded.DecodedModels.listing`` returns the same list) shows the
+    same models from the time they were worked out until the clock reaches the earliest
+    ``next_at`` still ahead among them; then they are worked out again, so a transition shows in
+    the very listing made once it is due (and a clock set back is worked out again too).
+    """
+    known = _SETTLED.get(id(stored))
+    if known is not None and known[0] is stored and known[1] <= now < known[2]:
+        return list(known[3])
+    models = [s.at(now) for s in stored]
+    due = min((s.next_at for s in stored if s.next_at is not None and s.next_at > now), default=math.inf)
+    if len(_SETTLED) >= 64:  # about one per thread and user: old lists let go soon
+        _SETTLED.clear()
+    _SETTLED[id(stored)] = (stored, now, due, models)  # the list is held, so its id stays its own
+    return list(models)
 
 
 def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str, profile_id: str,

@@ -23,8 +23,10 @@ DEFAULT_DELAY = 2.0
 
 def storage_directory() -> Path:
     """Where the mock keeps its database: ``$DELTACLOUD_MOCK_STORAGE`` or ``<user data dir>/deltacloud/mock``."""
-    environ = os.environ
-    return _storage_directory(environ.get(ENV_STORAGE), environ.get("XDG_DATA_HOME"), environ.get("HOME"))
+    configured = os.environ.get(ENV_STORAGE)
+    if configured:
+        return _storage_directory(configured, None, None)
+    return _storage_directory(None, os.environ.get("XDG_DATA_HOME"), os.environ.get("HOME"))
 
 
 @functools.lru_cache(maxsize=64)
