@@ -1,6 +1,7 @@
 """The HTTP layer through falcon.testing with the tiny driver: selection, formats, headers, errors."""
 
 import base64
+import hashlib
 import json
 
 import defusedxml.ElementTree as ET
@@ -74,6 +75,20 @@ def test_etag_and_conditional_get(client, auth):
     assert again.status_code == 304 and again.content == b""
     other = client.simulate_get("/api/realms", headers={**auth, "If-None-Match": '"other"'})
     assert other.status_code == 200
+
+
+def test_the_entry_points_kept_etag_is_the_md5_of_its_bytes_in_each_format(client, auth):
+    """/api is kept per offer and context with its ETag: the tag still names exactly the bytes sent."""
+    tags = set()
+    for accept in ("application/xml", "application/json"):
+        first = client.simulate_get("/api", headers={**auth, "Accept": accept})
+        again = client.simulate_get("/api", headers={**auth, "Accept": accept})
+        assert first.content == again.content and first.headers["ETag"] == again.headers["ETag"]
+        assert first.headers["ETag"] == '"' + hashlib.md5(first.content, usedforsecurity=False).hexdigest() + '"'
+        assert client.simulate_get("/api", headers={**auth, "Accept": accept,
+                                                    "If-None-Match": first.headers["ETag"]}).status_code == 304
+        tags.add(first.headers["ETag"])
+    assert len(tags) == 2
 
 
 def test_server_timing_reports_backend_time(client, auth):

@@ -87,7 +87,8 @@ class RequestSelection:
             resp.set_header("X-Backend-Calls", str(calls))
         resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
         if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
-            etag = etag_of(resp.data)
+            kept = getattr(req.context, "kept_etag", None)  # a kept document's tag (EntryPoint)
+            etag = kept[1] if kept is not None and kept[0] is resp.data else etag_of(resp.data)
             resp.set_header("ETag", etag)
             resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
             if etag_matches(req.get_header("If-None-Match"), etag):
@@ -104,6 +105,8 @@ class EntryPoint:
 
     def __init__(self, api: Api) -> None:
         self.api = api
+        #: ETags of the kept documents, by their identity (held, so ids stay theirs).
+        self._tags: dict[int, tuple[bytes, str]] = {}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         state = state_of(req)
@@ -126,8 +129,16 @@ class EntryPoint:
             return render_api(API_VERSION, links, ctx, state.fmt)
 
         # The same offer (of this app's API) and context make the same document.
-        resp.data = document() if state.fmt == "html" else ENTRY_POINTS.get(offer, (state.fmt, context_key(ctx)),
-                                                                              document)
+        if state.fmt == "html" or not ENTRY_POINTS.enabled:
+            resp.data = document()
+            return
+        resp.data = data = ENTRY_POINTS.get(offer, (state.fmt, context_key(ctx)), document)
+        known = self._tags.get(id(data))
+        if known is None or known[0] is not data:
+            if len(self._tags) >= 256:
+                self._tags.clear()
+            known = self._tags[id(data)] = (data, etag_of(data))
+        req.context.kept_etag = known  # the middleware's ETag, not hashed again
 
     on_head = on_get
 
