@@ -140,3 +140,48 @@ def test_an_automatic_transition_is_in_the_next_listing_and_breaks_the_304(delta
     status, changed, _ = _call(f"{server.url}/instances", Accept="application/json",
                                **{"If-None-Match": json_headers["etag"]})
     assert status == 200 and changed["etag"] != json_headers["etag"]
+
+
+def test_the_same_objects_give_the_same_fragments_and_a_changed_one_shows() -> None:
+    """In process: the identity fast path returns the kept list only for the very same objects."""
+    from dataclasses import dataclass, replace
+
+    from deltacloud.render.fragments import FragmentCache
+
+    @dataclass(frozen=True)
+    class Thing:
+        id: str
+        state: str
+
+    @dataclass(frozen=True)
+    class Context:
+        base: str
+
+    rendered: list[str] = []
+
+    def write(item: Thing, ctx: Context) -> str:
+        rendered.append(item.id)
+        return f"<{item.id} {item.state} {ctx.base}>"
+
+    cache = FragmentCache(1024 * 1024)
+    ctx = Context("http://h/api")
+    things = [Thing("a", "RUNNING"), Thing("b", "STOPPED")]
+    first = cache.render(things, write, str.encode, "xml", ctx, "scope")
+    assert list(first) == [b"<a RUNNING http://h/api>", b"<b STOPPED http://h/api>"] and rendered == ["a", "b"]
+    assert cache.render(list(things), write, str.encode, "xml", ctx, "scope") is first  # the very objects
+    equal = cache.render([replace(t) for t in things], write, str.encode, "xml", ctx, "scope")
+    assert equal == first and rendered == ["a", "b"], "equal objects: their kept bytes, nothing rendered"
+    changed = cache.render([things[0], replace(things[1], state="RUNNING")], write, str.encode, "xml", ctx, "scope")
+    assert changed[1] == b"<b RUNNING http://h/api>" and changed[0] is first[0] and rendered == ["a", "b", "b"]
+    assert cache.render(things[:1], write, str.encode, "xml", ctx, "scope") == [first[0]]  # fewer objects
+
+    @dataclass(frozen=True)
+    class Holder:  # holds a list: unhashable, so rendered every time, never returned by identity
+        id: str
+        tags: list[str]
+
+    holder = Holder("h", ["x"])
+    once = cache.render([holder], lambda item, ctx: ",".join(item.tags), str.encode, "xml", ctx, "other")
+    holder.tags.append("y")
+    twice = cache.render([holder], lambda item, ctx: ",".join(item.tags), str.encode, "xml", ctx, "other")
+    assert once == [b"x"] and twice == [b"x,y"]
