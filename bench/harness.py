@@ -143,6 +143,18 @@ def memory_kib(pids: list[int], field: str) -> int:
     return best
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds the processes ``pids`` have used so far (``/proc/<pid>/stat``)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def first_200(argv: list[str], env: dict[str, str], port: int, limit: float = 30.0) -> float:
     """Seconds from launching ``argv`` until ``GET /api`` on ``port`` answers 200; the process is stopped."""
     started = time.perf_counter()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import os
 import re
 import shutil
 import statistics
@@ -34,6 +35,7 @@ from harness import (
     Client,
     add_instances,
     bare_server,
+    cpu_seconds,
     ensure_wrk,
     first_200,
     memory_kib,
@@ -45,6 +47,8 @@ from harness import (
 from deltacloud.testing import free_port, installed_entry_point, server_environment
 
 ROWS: list[tuple[str, str, str, str, str, bool]] = []
+#: Servers' CPU time per request of each throughput figure: (figure, ours in us, bare in us).
+CPU_ROWS: list[tuple[str, float, float]] = []
 LISTED = 50  # instances in the listing of the throughput figures (the issue's setting)
 ROUNDS = 3  # alternating wrk runs per side and figure
 
@@ -84,17 +88,33 @@ def throughput(work: Path, seconds: float) -> None:
             bare_base = f"http://127.0.0.1:{port_of(bare)}"
             auth = f"Authorization: {AUTH}"
 
+            workers = {bare_base: bare.children()}
+            for each in (server, uncached, coalesced):
+                workers[f"http://127.0.0.1:{port_of(each)}"] = each.children()
+
             def pair(path: str, *headers: str) -> tuple[float, float]:
-                """Median req/s of each side over ``ROUNDS`` alternating wrk runs (drift hits both alike)."""
+                """Median req/s of each side over ``ROUNDS`` alternating wrk runs (drift hits both alike).
+
+                Also prints the servers' CPU time per request (their workers' user + system time over
+                the requests answered): less moved by other load on the machine than requests per second.
+                """
                 for url in (f"{base}{path}", f"{bare_base}{path}"):  # warm up both
                     wrk(url, 1, auth, *headers)
-                ours, theirs = [], []
+                ours, theirs, cpu = [], [], {base: [0.0, 0], bare_base: [0.0, 0]}
                 for n in range(ROUNDS):
                     sides = ((ours, base), (theirs, bare_base))
                     for samples, root in sides if n % 2 == 0 else reversed(sides):
+                        before = cpu_seconds(workers[root])
                         load = wrk(f"{root}{path}", seconds / ROUNDS, auth, *headers)
+                        cpu[root][0] += cpu_seconds(workers[root]) - before
+                        cpu[root][1] += load.requests
                         assert load.bad == 0, (root, path, load)
                         samples.append(load.rps)
+                per = {root: used / max(1, count) * 1e6 for root, (used, count) in cpu.items()}
+                CPU_ROWS.append((f"{path} {' '.join(h.split(': ')[1][:20] for h in headers)}", per[base],
+                                 per[bare_base]))
+                print(f"    CPU per request: {per[base]:.0f} us vs {per[bare_base]:.0f} us bare "
+                      f"-> {per[bare_base] / per[base]:.2f}", flush=True)
                 return statistics.median(ours), statistics.median(theirs)
 
             for fmt in ("xml", "json"):
@@ -309,7 +329,12 @@ def main() -> int:
     print(f"\n{'figure':<{width}}  {'value':>16}  {'baseline':>18}  {'ratio':>6}  {'target':<30} met")
     for figure, value, baseline, ratio, target, met in ROWS:
         print(f"{figure:<{width}}  {value:>16}  {baseline:>18}  {ratio:>6}  {target:<30} {'yes' if met else 'NO'}")
-    print(f"({time.monotonic() - started:.0f} s; wrk -t2 -c16; servers {' '.join(SERVING)})")
+    if CPU_ROWS:
+        print("\nservers' CPU time per request (workers' user + system time / requests answered), same runs:")
+        for figure, ours, theirs in CPU_ROWS:
+            print(f"  {figure:<48} {ours:8.0f} us vs {theirs:6.0f} us bare  ratio {theirs / ours:.2f}")
+    print(f"({time.monotonic() - started:.0f} s; wrk -t2 -c16; servers {' '.join(SERVING)}; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
     return 0 if all(r[5] for r in ROWS) else 1
 
 
