@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import re
 import sys
 import tempfile
@@ -31,6 +32,10 @@ from deltacloud.bulkhead import Bulkhead, backend_key
 
 #: Request bodies up to this size stay in memory; larger ones go to a temporary file.
 SPOOL_BYTES = 1024 * 1024
+#: After refusing a body that is too large, how much more of it is read and dropped, and for how
+#: long, so that the client, still sending, gets to read the 413 instead of a reset connection.
+LINGER_BYTES = 8 * 1024 * 1024
+LINGER_SECONDS = 2.0
 
 #: Default bound of a blob upload's body: 5 GiB, the largest single PUT S3 accepts.
 DEFAULT_MAX_UPLOAD = 5 * 1024**3
@@ -132,6 +137,7 @@ class ThreadedWSGI:
             body, size = await self._read_body(headers, receive, limit)
         except BodyTooLargeError as exc:
             await _error(send, 413, str(exc), clean, api_params, headers)
+            await _linger(receive)
             return
         except ConnectionError:
             return  # the client left before its request was complete
@@ -267,6 +273,25 @@ class ThreadedWSGI:
         finally:
             if close is not None:
                 close()
+
+
+async def _linger(receive: Receive) -> None:
+    """Read and drop what is left of a refused body, within ``LINGER_BYTES`` and ``LINGER_SECONDS``.
+
+    Closing at once while the client still sends makes its kernel answer our close with a reset,
+    which can throw away the 413 before the client reads it (a lingering close, as nginx does).
+    """
+
+    async def drain() -> None:
+        dropped = 0
+        while dropped < LINGER_BYTES:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                return
+            dropped += len(message.get("body", b""))
+
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        await asyncio.wait_for(drain(), LINGER_SECONDS)
 
 
 async def _error(send: Send, status: int, message: str, path: str, api_params: dict[str, str],
