@@ -262,6 +262,7 @@ def test_gunicorn_options() -> None:
     assert _options("-V")["loglevel"] == "debug"
     assert _options("-L", "off")["access_log"] == "off"
     assert _options()["threads"] == 16
+    assert _options()["keepalive"] == 15 and _options("--keepalive", "3")["keepalive"] == 3
 
 
 def test_gunicorn_accepts_the_settings(tmp_path: Path) -> None:
@@ -272,7 +273,7 @@ def test_gunicorn_accepts_the_settings(tmp_path: Path) -> None:
     assert cfg.control_socket_disable is True
     assert cfg.worker_class_str == "deltacloud.guard.GuardedWorker"
     # The threads are deltacloud.serve's, not gunicorn's (whose asgi worker would warn about them).
-    assert cfg.threads == 1 and cfg.timeout == 60
+    assert cfg.threads == 1 and cfg.timeout == 60 and cfg.keepalive == 15
     assert cfg.certfile == cert and cfg.keyfile == key and cfg.is_ssl
     assert cfg.accesslog is None
     assert cfg.proc_name == "deltacloudd"

@@ -27,7 +27,7 @@ from gunicorn.app.base import BaseApplication
 from deltacloud import __version__, backend_config, loader
 from deltacloud.config import ServerConfig
 from deltacloud.errors import DriverLoadError, UnknownDriverError
-from deltacloud.guard import DEFAULT_HEADER_TIMEOUT
+from deltacloud.guard import DEFAULT_HEADER_TIMEOUT, DEFAULT_KEEPALIVE
 from deltacloud.http.forwarded import parse_allow
 from deltacloud.plugins import PluginError
 from deltacloud.serve import DEFAULT_MAX_UPLOAD
@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest wait on a backend socket and for a silent worker (default 60)")
     add("--header-timeout", type=_positive_int, default=int(DEFAULT_HEADER_TIMEOUT), metavar="SECONDS",
         help=f"time a client has to send a request's headers (default {int(DEFAULT_HEADER_TIMEOUT)})")
+    add("--keepalive", type=_positive_int, default=DEFAULT_KEEPALIVE, metavar="SECONDS",
+        help=f"how long an idle connection is kept open for the client's next request (default {DEFAULT_KEEPALIVE})")
     add("--max-connections", type=_positive_int, default=1000, metavar="N",
         help="open connections per worker process; more are closed at once (default 1000)")
     add("--max-body", type=_positive_int, metavar="BYTES",
@@ -164,6 +166,7 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
         "worker_class": "deltacloud.guard.GuardedWorker",  # gunicorn's asgi worker with connection guards
         "worker_connections": args.max_connections,
         "asgi_lifespan": "on",
+        "keepalive": args.keepalive,
         "timeout": args.timeout,
         "proc_name": PROG,
         # One shared path per user would make a second server fail or steal the first one's socket.

@@ -26,6 +26,11 @@ from gunicorn.workers import gasgi
 
 #: Seconds from connecting until a request's headers must be complete (``deltacloudd --header-timeout``).
 DEFAULT_HEADER_TIMEOUT = 30.0
+#: Seconds an idle connection waits for its next request (``deltacloudd --keepalive``). gunicorn's own
+#: 2 s suits a server behind a proxy; clients talking to us directly (scripts, pollers, the conformance
+#: kit between two tests) often pause longer, and a close that crosses their next request on the wire
+#: fails that request. Idle connections hold no thread, and ``--max-connections`` bounds them.
+DEFAULT_KEEPALIVE = 15
 
 
 class GuardedProtocol(ASGIProtocol):
