@@ -23,6 +23,7 @@ import argparse
 import collections
 import itertools
 import random
+import re
 import socket
 import statistics
 import sys
@@ -38,6 +39,8 @@ import requests
 from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
 
 AUTH = ("mockuser", "mockpassword")
+#: gunicorn's log lines for a worker that timed out, died or was replaced.
+_WORKER_EVENT = re.compile(r"WORKER TIMEOUT|Worker \(pid:\d+\) (was sent|exited)|Booting worker", re.IGNORECASE)
 SAMPLE_EVERY = 5.0
 JSON = {"Accept": "application/json"}
 
@@ -49,9 +52,12 @@ class Load:
         self.url = url
         self.counts: collections.Counter[str] = collections.Counter()
         self.errors: collections.Counter[str] = collections.Counter()
+        #: The first few failed requests' exceptions, as text (what failed, not only that it did).
+        self.failures: list[str] = []
         self.done: list[float] = []  # completion times (monotonic) of every operation
         self.lock = threading.Lock()
         self.serial = itertools.count()
+        self.started = time.monotonic()
 
     def expect(self, op: str, response: requests.Response, *statuses: int) -> requests.Response:
         if response.status_code not in statuses:
@@ -152,14 +158,24 @@ def trickle(address: tuple[str, int], slots: int, stop: threading.Event) -> None
 
 def client(load: Load, deadline: float, seed: int) -> None:
     rng = random.Random(seed)
+    answered = [time.monotonic()]  # when this client's session last got an answer
+
+    def note_answer(response: requests.Response, *args: object, **kwargs: object) -> None:
+        answered[0] = time.monotonic()
+
     with requests.Session() as session:
+        session.hooks["response"].append(note_answer)
         while time.monotonic() < deadline:
             op = rng.choice(MIX)
             try:
                 load.run_one(session, op)
             except requests.RequestException as exc:
+                now = time.monotonic()
                 with load.lock:
                     load.errors[f"{op}: {type(exc).__name__}"] += 1
+                    if len(load.failures) < 5:  # the idle time tells a keep-alive race from a server's close
+                        load.failures.append(f"{now - load.started:.1f} s, {now - answered[0]:.2f} s after the "
+                                             f"session's last answer, {op}: {exc!r}"[:400])
 
 
 def _windows(samples: list[tuple[float, int]], start: float, end: float) -> tuple[float, float]:
@@ -177,6 +193,7 @@ def soak(seconds: float, clients: int, slow: int, report: Callable[[str], None])
         server = start_deltacloudd(workdir, "--mock-storage", str(workdir / "store"), "-L", "off", env=env)
         try:
             load = Load(server.url)
+            booted = len(server.output())  # the log so far: the start-up, workers booting included
             requests.post(f"{server.url}/buckets", data={"name": "soak"}, auth=AUTH, timeout=30).raise_for_status()
             parts = urlsplit(server.url)
             stop = threading.Event()
@@ -199,9 +216,15 @@ def soak(seconds: float, clients: int, slow: int, report: Callable[[str], None])
             store_bytes = sum(f.stat().st_size for f in (workdir / "store").rglob("*") if f.is_file())
         finally:
             server.stop()
-        tracebacks = server.output().count("Traceback")
+        log = server.output()
+        tracebacks = log.count("Traceback")
         if tracebacks:
             load.errors["server log: Traceback"] += tracebacks
+        # A worker that stopped or was replaced takes its open connections with it.
+        restarts = [line for line in log[booted:].splitlines() if _WORKER_EVENT.search(line)]
+        if restarts:
+            load.errors["server log: worker stopped or restarted"] += len(restarts)
+            load.failures.extend(f"server log: {line}"[:400] for line in restarts[:5])
     first, last = _windows(samples, start, end)
     drift = (last - first) / first if first else 0.0
     fifth = (end - start) / 5
@@ -214,6 +237,8 @@ def soak(seconds: float, clients: int, slow: int, report: Callable[[str], None])
     report(f"operations: {sum(load.counts.values())}, errors: {errors}")
     for what, count in load.errors.most_common():
         report(f"  error {what}: {count}")
+    for failure in load.failures:
+        report(f"  failed request at {failure}")
     report(f"mock store on disk at the end: {store_bytes / 2**20:.1f} MiB")
     report(f"worker memory: {first / 2**20:.1f} MiB early, {last / 2**20:.1f} MiB late, drift {drift:+.1%}")
     medians = [statistics.median([rss for at, rss in samples if start + fifth * i <= at < start + fifth * (i + 1)]
