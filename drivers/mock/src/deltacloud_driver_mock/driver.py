@@ -175,10 +175,9 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
         if filters.get("id") is None and not fields and not where:  # the whole listing: read only if changed
             stored = INSTANCE_MODELS.listing(scope, self.store.version(),
                                              lambda: self.store.bodies(INSTANCES, owner=user))
-        else:
-            bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
-            stored = INSTANCE_MODELS.models(scope, bodies, complete=False)
-        return records.instances_at(stored, now)  # the clock's transitions: followed on every listing
+            return records.instances_at(stored, now)  # the clock's transitions: followed on every listing
+        bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
+        return [s.at(now) for s in INSTANCE_MODELS.models(scope, bodies, complete=False)]
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.
