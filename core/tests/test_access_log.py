@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -117,6 +118,23 @@ def test_escape_and_provider_rules() -> None:
     assert accesslog.safe_provider("us-east-1") == "us-east-1"
     assert accesslog.request_id("abc-1") == "abc-1"
     assert accesslog.request_id(None) != accesslog.request_id(None)
+
+
+def test_new_request_ids_are_32_hex_digits_and_differ_between_forked_workers() -> None:
+    """Ids come from a generator seeded per process: a forked worker (gunicorn's) does not repeat its parent's."""
+    assert re.fullmatch(r"[0-9a-f]{32}", accesslog.request_id(None))
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: write one id and leave at once
+        os.write(writer, accesslog.request_id(None).encode())
+        os._exit(0)
+    os.close(writer)
+    try:
+        from_child = os.read(reader, 64).decode()
+    finally:
+        os.close(reader)
+        os.waitpid(child, 0)
+    assert re.fullmatch(r"[0-9a-f]{32}", from_child) and from_child != accesslog.request_id(None)
 
 
 def test_a_rotated_log_file_is_opened_again(logged: tuple[ServerProcess, Path]) -> None:

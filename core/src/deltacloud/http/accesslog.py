@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import random
 import re
 import sys
 import time
@@ -42,11 +43,18 @@ _MAX_VALUE = 300
 log = logging.getLogger(LOGGER_NAME)
 
 
+#: Where new request ids come from: seeded from the OS once per process (again in each forked worker),
+#: so making an id is no system call (which would let go of the GIL in the middle of every request).
+#: Ids correlate log lines with answers; they are not secrets (clients may send their own).
+_IDS = random.Random(os.urandom(32))
+os.register_at_fork(after_in_child=lambda: _IDS.seed(os.urandom(32)))
+
+
 def request_id(offered: str | None) -> str:
     """``offered`` when it is a sane token, else a new random id (32 hex digits)."""
     if offered and _SANE_ID.fullmatch(offered):
         return offered
-    return os.urandom(16).hex()  # as random as uuid4's, without building a UUID per request
+    return f"{_IDS.getrandbits(128):032x}"
 
 
 def escape(value: str) -> str:
