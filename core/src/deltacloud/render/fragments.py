@@ -105,8 +105,8 @@ class Fragments(list):
 class FragmentCache:
     """Encoded output of writers, by (writer, format, context, object), kept per listing scope.
 
-    A scope (the writer, format and context, plus what the caller names: the collection, the user
-    and the query) keeps exactly the fragments of its last listing; so what is kept follows the
+    A scope (the writer, format and context, plus what the caller names: the collection and the
+    user) keeps exactly the fragments of its last listing; so what is kept follows the
     objects that exist, not every version of every object ever listed, and a long run of create,
     change and destroy stays flat. Whole scopes go, least recently listed first, past ``limit``
     bytes or ``max_scopes`` scopes.
@@ -129,8 +129,8 @@ class FragmentCache:
                ctx: Any, scope: Hashable = None) -> list[bytes]:
         """``encode(write(item, ctx))`` for each item, reusing what this scope's last listing rendered.
 
-        ``scope`` names whose listing this is (the collection, the user, the query), so that
-        different users' and queries' listings do not push each other's fragments out. When
+        ``scope`` names whose listing this is (the collection and the user), so that different
+        users' listings do not push each other's fragments out. When
         ``items`` are the very objects (by identity, in the same order) of the scope's last
         listing, that listing's ``Fragments`` are returned again without looking at each object's
         value (a driver that keeps its models, as the mock does, lists an unchanged collection at
