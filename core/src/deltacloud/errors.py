@@ -7,6 +7,9 @@ right status code. Messages are shown to clients, so they must never contain sec
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+
 
 class DeltacloudError(Exception):
     """Base of every error that maps to an HTTP status and an error document."""
@@ -130,3 +133,21 @@ class BackendTimeoutError(DeltacloudError):
 
 class DriverLoadError(Exception):
     """A driver could not be loaded or breaks the driver contract (raised at load time, not per request)."""
+
+
+@contextlib.contextmanager
+def translated(translate: Callable[[Exception], DeltacloudError | None]) -> Iterator[None]:
+    """Run a block whose exceptions leave it as ``translate`` makes them into core errors.
+
+    Core errors pass unchanged, and so does an exception ``translate`` answers None for; the
+    original stays the translated error's ``__cause__``.
+    """
+    try:
+        yield
+    except DeltacloudError:
+        raise
+    except Exception as exc:
+        error = translate(exc)
+        if error is None:
+            raise
+        raise error from exc

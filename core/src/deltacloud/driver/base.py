@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from deltacloud.driver.optional import OptionalCollections, find
 from deltacloud.driver.settings import DriverSettings
 from deltacloud.driver.statemachine import StateMachine
-from deltacloud.errors import AuthenticationError, DeltacloudError, NotSupportedError, ValidationError
+from deltacloud.errors import AuthenticationError, DeltacloudError, NotSupportedError, ValidationError, translated
 from deltacloud.models import (
     Credentials,
     HardwareProfile,
@@ -84,18 +84,9 @@ class Driver(OptionalCollections, abc.ABC):
         """
         return None
 
-    @contextlib.contextmanager
-    def translating(self) -> Iterator[None]:
+    def translating(self) -> contextlib.AbstractContextManager[None]:
         """Run a block whose backend exceptions leave it as core errors (``translate_error``); others pass."""
-        try:
-            yield
-        except DeltacloudError:
-            raise
-        except Exception as exc:
-            error = self.translate_error(exc)
-            if error is None:
-                raise
-            raise error from exc
+        return translated(self.translate_error)
 
     @classmethod
     def provider_endpoints(cls, provider: str) -> Sequence[str]:

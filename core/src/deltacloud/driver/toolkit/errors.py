@@ -21,7 +21,7 @@ import contextlib
 import fnmatch
 import logging
 import socket
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -38,6 +38,7 @@ from deltacloud.errors import (
     ForbiddenError,
     NotFoundError,
     ValidationError,
+    translated,
 )
 
 log = logging.getLogger("deltacloud.backend")
@@ -129,18 +130,9 @@ class ErrorTable:
             return exc
         return transport_error(exc, self.service) or libcloud_error(exc, self)
 
-    @contextlib.contextmanager
-    def translating(self) -> Iterator[None]:
+    def translating(self) -> contextlib.AbstractContextManager[None]:
         """Run a block whose backend exceptions leave as core errors (others pass unchanged)."""
-        try:
-            yield
-        except DeltacloudError:
-            raise
-        except Exception as exc:
-            error = self.translate(exc)
-            if error is None:
-                raise
-            raise error from exc
+        return translated(self.translate)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
