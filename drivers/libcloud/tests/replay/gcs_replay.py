@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import mimetypes
 import re
+import ssl
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -134,11 +135,13 @@ class GcsReplay:
         return [] if method == "HEAD" else [content(size)]
 
 
-def start() -> ReplayServer:
-    """Serve a ``GcsReplay`` on a free loopback port, in a thread."""
+def start(tls: ssl.SSLContext | None = None) -> ReplayServer:
+    """Serve a ``GcsReplay`` on a free loopback port, in a thread (over TLS with ``tls``)."""
     app = GcsReplay()
     server = make_server("127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_Handler)
-    app.base = f"http://127.0.0.1:{server.server_port}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    app.base = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     return ReplayServer(app.base, app, server, thread)  # type: ignore[arg-type]

@@ -11,11 +11,18 @@ writes are not replayed.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from deltacloud.testing import ServerProcess, server_environment, start_deltacloudd
 from deltacloud_driver_libcloud.googlestorage import FEATURES
@@ -127,3 +134,45 @@ def test_the_connection_takes_host_port_and_the_ca_bundle(tmp_path: Path) -> Non
     default = HmacGoogleStorage(*AUTH, verify=True)
     assert default.connection.connection.host == "https://storage.googleapis.com"
     assert default.connection.connection.verify is True
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key (no CA trusts it)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "replay.pem", directory / "replay.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_tls_is_verified_with_the_servers_ca_settings(tmp_path: Path) -> None:
+    """An https endpoint whose certificate no CA vouches for is refused; with the operator's bundle it works."""
+    cert, key = _self_signed(tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    replay = gcs_replay.start(tls)
+    servers: list[ServerProcess] = []
+    try:
+        for name, extra in (("untrusted", []), ("trusted", ["--driver-option", f"googlestorage.ca_bundle={cert}"])):
+            workdir = tmp_path / name
+            workdir.mkdir()
+            servers.append(start_deltacloudd(workdir, "--driver-option", f"googlestorage.endpoint={replay.url}",
+                                             *extra, driver="googlestorage", timeout=30))
+        untrusted, trusted = (requests.get(f"{server.url}/buckets", auth=AUTH, timeout=60,
+                                           headers={**JSON, "Connection": "close"}) for server in servers)
+        assert untrusted.status_code == 502 and "TLS" in untrusted.text, untrusted.text
+        assert trusted.status_code == 200, trusted.text
+        assert sorted(b["id"] for b in trusted.json()["buckets"]) == sorted(gcs_replay.recorded_buckets())
+    finally:
+        for server in servers:
+            server.stop()
+        replay.stop()
