@@ -8,6 +8,7 @@ answer is checked against what that user made, and never names the other user or
 from __future__ import annotations
 
 import random
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,11 +58,20 @@ def _listing_keys(content: bytes, collection: str) -> set[str]:
     return {(item.get("id") if attribute == "id" else item.findtext(attribute)) or "" for item in doc}
 
 
+def _names(other: str, text: str) -> bool:
+    """Whether ``text`` names the user ``other``: as a word, not as three letters inside random key material.
+
+    A key's PEM and public key are base64 (letters, digits, ``+``, ``/``, ``=``): any three letters
+    turn up in them now and then, so a plain substring test failed runs at random.
+    """
+    return re.search(rf"(?<![A-Za-z0-9+/]){re.escape(other)}(?![A-Za-z0-9+/=])", text) is not None
+
+
 def _check(user: User, other: str, resp: requests.Response, what: str) -> None:
     user.requests += 1
     if resp.status_code >= 500:
         user.failures.append(f"{what}: {resp.status_code}")
-    if other.encode() in resp.content or any(other in value for value in resp.headers.values()):
+    if _names(other, resp.text) or any(other in value for value in resp.headers.values()):
         user.failures.append(f"{what}: the answer names {other}: {resp.text[:300]}")
 
 
