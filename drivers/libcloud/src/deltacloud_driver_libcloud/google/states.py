@@ -14,7 +14,7 @@ calls STOPPING PENDING, a state that would end in STOPPED, not RUNNING).
 
 from __future__ import annotations
 
-from deltacloud.driver import StateMachine
+from deltacloud_driver_libcloud.machine import START_STOP_MACHINE
 
 #: GCE instance status -> Deltacloud state.
 STATE_MAP: dict[str, str] = {
@@ -22,18 +22,7 @@ STATE_MAP: dict[str, str] = {
     "STOPPING": "STOPPING", "SUSPENDING": "STOPPING", "TERMINATED": "STOPPED", "SUSPENDED": "STOPPED",
 }
 
-MACHINE = StateMachine.parse("""
-    start -> pending auto
-    pending -> running auto
-    pending -> error auto
-    running -> running on reboot
-    running -> stopping on stop
-    running -> finish on destroy
-    stopping -> stopped auto
-    stopped -> running on start
-    stopped -> finish on destroy
-    error -> finish on destroy
-""")
+MACHINE = START_STOP_MACHINE
 
 
 def deltacloud_state(status: str | None) -> str:

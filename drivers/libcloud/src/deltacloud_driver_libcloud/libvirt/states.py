@@ -22,7 +22,7 @@ A destroyed domain is undefined and gone: it answers 404 afterwards, so FINISH i
 
 from __future__ import annotations
 
-from deltacloud.driver import StateMachine
+from deltacloud_driver_libcloud.machine import START_STOP_MACHINE
 
 NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = range(8)
 
@@ -38,18 +38,7 @@ STATE_MAP: dict[int, str] = {
     PMSUSPENDED: "STOPPED",
 }
 
-MACHINE = StateMachine.parse("""
-    start -> pending auto
-    pending -> running auto
-    pending -> error auto
-    running -> running on reboot
-    running -> stopping on stop
-    running -> finish on destroy
-    stopping -> stopped auto
-    stopped -> running on start
-    stopped -> finish on destroy
-    error -> finish on destroy
-""")
+MACHINE = START_STOP_MACHINE
 
 
 def deltacloud_state(libvirt_state: int) -> str:
