@@ -11,6 +11,12 @@ gunicorn's ``asgi`` worker reads requests on its event loop, so a slow client ho
 A request's body is bounded by gunicorn's own rule: each piece must come within ``--timeout``
 seconds of the one before, and by the size limits of ``deltacloud.serve``.
 
+Connections are shared out fairly between the workers: each worker's event loop
+(``FairAcceptLoop``) takes one waiting connection per wake-up, where asyncio takes up to a hundred.
+With asyncio's batch, a burst of connections (a load balancer's pool, a client library's, wrk's)
+often lands whole on the first worker to wake, and kept alive, they stay there: one worker then
+serves every request on one core while the others idle, and throughput halves at random.
+
 ``GuardedWorker`` is gunicorn's ``asgi`` worker with ``GuardedProtocol`` as its connections'
 protocol. The worker builds its connections from the protocol class named in its module, so
 ``GuardedWorker.init_process`` points that name at ``GuardedProtocol`` in the worker process.
@@ -19,6 +25,7 @@ protocol. The worker builds its connections from the protocol class named in its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.asgi.protocol import ASGIProtocol
@@ -71,12 +78,70 @@ class GuardedProtocol(ASGIProtocol):
         self._request_ready.set()  # wake the connection's task so it sees the close
 
 
+#: Connections a worker accepts each time its listening socket wakes it (asyncio's default is 100).
+ACCEPTS_PER_WAKE = 1
+#: How long a worker holding connections lets a waiting one be, for each connection it holds, so that
+#: a less busy worker takes it first; at most ``DEFER_MAX`` seconds.
+DEFER_PER_CONNECTION = 0.0005
+DEFER_MAX = 0.005
+
+
+class FairAcceptLoop(asyncio.SelectorEventLoop):
+    """asyncio's event loop, sharing a listening socket's connections fairly with the other workers.
+
+    Every worker waits on the same listening socket and every one of them wakes when a connection
+    comes. This loop takes ``ACCEPTS_PER_WAKE`` connection per wake-up (asyncio takes up to 100),
+    and when its worker already holds connections (``held()``), it first leaves the new one
+    waiting for ``DEFER_PER_CONNECTION`` per connection held (up to ``DEFER_MAX``): a worker
+    holding fewer takes it in the meantime, as nginx's ``accept_mutex`` does. ``held`` returns 0
+    when there is no other worker to share with.
+    """
+
+    def __init__(self, held: Callable[[], int] = lambda: 0) -> None:
+        super().__init__()
+        self._held = held
+        self._deferred: set[int] = set()
+
+    def _accept_connection(self, protocol_factory: Any, sock: Any, *args: Any) -> None:
+        # args: sslcontext, server, backlog, handshake and shutdown timeouts (asyncio's _start_serving)
+        fd = sock.fileno()
+        held = self._held()
+        if held and fd not in self._deferred:
+            self._remove_reader(fd)  # type: ignore[attr-defined]
+            self._deferred.add(fd)
+            self.call_later(min(held * DEFER_PER_CONNECTION, DEFER_MAX), self._accept_deferred,
+                            protocol_factory, sock, fd, args)
+            return
+        self._accept_one(protocol_factory, sock, args)
+
+    def _accept_deferred(self, protocol_factory: Any, sock: Any, fd: int, args: tuple[Any, ...]) -> None:
+        """Take the connection if no other worker did, then wait on the socket again (unless it closed)."""
+        self._deferred.discard(fd)
+        if sock.fileno() != fd:  # the server closed meanwhile
+            return
+        self._accept_one(protocol_factory, sock, args)
+        self._add_reader(fd, self._accept_connection, protocol_factory, sock, *args)  # type: ignore[attr-defined]
+
+    def _accept_one(self, protocol_factory: Any, sock: Any, args: tuple[Any, ...]) -> None:
+        settings = list(args)
+        if len(settings) > 2:
+            settings[2] = ACCEPTS_PER_WAKE  # the backlog argument: how many to accept now
+        else:
+            settings += [None] * (2 - len(settings)) + [ACCEPTS_PER_WAKE]
+        super()._accept_connection(protocol_factory, sock, *settings)  # type: ignore[misc]
+
+
 class GuardedWorker(gasgi.ASGIWorker):
     """gunicorn's ``asgi`` worker serving its connections with ``GuardedProtocol``.
 
     The header deadline is the application's ``header_timeout`` attribute (``deltacloudd
     --header-timeout``; gunicorn has no setting of its own for it).
     """
+
+    def _setup_event_loop(self) -> None:
+        """The worker's loop is always a ``FairAcceptLoop`` (never uvloop, whether installed or not)."""
+        self.loop = FairAcceptLoop(lambda: self.nr_conns if self.cfg.workers > 1 else 0)
+        asyncio.set_event_loop(self.loop)
 
     def init_process(self) -> None:
         self.header_timeout = float(getattr(self.app, "header_timeout", DEFAULT_HEADER_TIMEOUT))
