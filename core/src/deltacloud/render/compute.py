@@ -6,9 +6,19 @@ import re
 from typing import Any
 
 from deltacloud.driver import StateMachine
-from deltacloud.models import Address, DriverInfo, HardwareProfile, HardwareProperty, Image, Instance, Key, Realm
+from deltacloud.models import (
+    PROPERTY_UNITS,
+    Address,
+    DriverInfo,
+    HardwareProfile,
+    HardwareProperty,
+    Image,
+    Instance,
+    Key,
+    Realm,
+)
 from deltacloud.render import register
-from deltacloud.render.context import RenderContext
+from deltacloud.render.context import RenderContext, quote_id
 from deltacloud.render.parts import known
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, link
 
@@ -111,21 +121,66 @@ def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
 
 # -- instances ---------------------------------------------------------------------------------
 
+#: An id that neither URL quoting nor XML escaping changes (most ids): written as it is, in hrefs and ids.
+_CLEAN_ID = re.compile(r"[A-Za-z0-9@:.\-_~!$()*+,=]*")
+#: The end of an action link after the instance's href, by action (the state machine's actions).
+_LINK_TAILS = {"destroy": "' method='delete' rel='destroy' />",
+               **{a: f"/{a}' method='post' rel='{a}' />" for a in ("reboot", "stop", "start")}}
+
+
+def _url_id(id: str) -> tuple[str, str]:
+    """``id`` as an href's last segment and as an id attribute: quoted for the URL, then escaped, and escaped."""
+    if _CLEAN_ID.fullmatch(id):
+        return id, id
+    return esc(quote_id(id)), esc(id)
+
+
+class _InstanceLinks:
+    """What an instance's XML takes from its context alone: escaped URL prefixes, offers, authentication."""
+
+    __slots__ = ("auth", "create_image", "firewalls", "images", "instances", "interfaces", "profiles", "realms",
+                 "run", "volumes")
+
+    def __init__(self, ctx: RenderContext) -> None:
+        base = esc(ctx.base)
+        self.instances = f"{base}/instances/"
+        self.images = f"{base}/images/"
+        self.realms = f"{base}/realms/"
+        self.profiles = f"{base}/hardware_profiles/"
+        self.firewalls = f"{base}/firewalls/"
+        self.volumes = f"{base}/storage_volumes/"
+        self.interfaces = f"{base}/network_interfaces/" if ctx.offers("network_interfaces", "index") else None
+        self.run = ctx.offers("instances", "run")
+        self.create_image = f"{base}/images;instance_id=" if ctx.offers("images", "create") else None
+        self.auth = _auth_type(ctx)
+
+
 def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, str]]:
     """``(rel, href, method)`` of each action the instance's state allows, then create_image."""
     machine: StateMachine = ctx.driver_class.state_machine  # type: ignore[attr-defined]
-    actions = []
-    for action in machine.actions_for(i.state):
-        if action == "destroy":
-            actions.append(("destroy", ctx.href("instances", i.id), "delete"))
-        else:
-            actions.append((action, ctx.href("instances", i.id, action), "post"))
+    href = ctx.href("instances", i.id)
+    actions = [("destroy", href, "delete") if action == "destroy" else (action, f"{href}/{action}", "post")
+               for action in machine.actions_for(i.state)]
     if ctx.offers("instances", "run"):
         # 1.1 offered run in every state, with the id repeated as a matrix parameter; clients follow the link.
-        actions.append(("run", f"{ctx.href('instances', i.id, 'run')};id={_quote_matrix(i.id)}", "post"))
+        actions.append(("run", f"{href}/run;id={_quote_matrix(i.id)}", "post"))
     if i.create_image and ctx.offers("images", "create"):
-        actions.append(("create_image", f"{ctx.href('images')};instance_id={esc(i.id)}", "post"))
+        actions.append(("create_image", f"{ctx.base}/images;instance_id={esc(i.id)}", "post"))
     return actions
+
+
+def _actions_xml(i: Instance, href: str, at: _InstanceLinks, machine: StateMachine) -> str:
+    """The ``<link>``s of ``instance_actions``, from the instance's escaped href."""
+    links = ""
+    for action in machine.actions_for(i.state):
+        tail = _LINK_TAILS.get(action) or f"/{esc(action)}' method='post' rel='{esc(action)}' />"
+        links += f"<link href='{href}{tail}"
+    if at.run:
+        links += f"<link href='{href}/run;id={esc(_quote_matrix(i.id))}' method='post' rel='run' />"
+    if i.create_image and at.create_image is not None:
+        # the id escaped twice, as 1.1 did: once in the URL, once as the attribute's text
+        links += f"<link href='{at.create_image}{esc(esc(i.id))}' method='post' rel='create_image' />"
+    return links
 
 
 _PLAIN_MATRIX = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,]*")
@@ -139,10 +194,34 @@ def _quote_matrix(value: str) -> str:
     return quote(value, safe="@:.-_~!$&'()*+,")
 
 
-def _addresses_xml(tag: str, addresses: tuple[Address, ...]) -> str:
-    return f"<{tag}>" + "".join(
-        f"<address{attrs(type=a.type or 'unavailable', port=a.port)}>{esc(a.address)}</address>"
-        for a in addresses) + f"</{tag}>"
+def _addresses_xml(addresses: tuple[Address, ...]) -> str:
+    out = ""
+    for a in addresses:
+        port = "" if a.port is None or a.port == "" else f" port='{esc(a.port)}'"
+        out += f"<address type='{esc(a.type or 'unavailable')}'{port}>{esc(a.address)}</address>"
+    return out
+
+
+def _overrides_xml(overrides: tuple[tuple[str, str], ...]) -> str:
+    return "".join(f"<property{attrs(kind='fixed', name=n, value=v, unit=PROPERTY_UNITS.get(n, 'label'))} />"
+                   for n, v in overrides)
+
+
+def _refs_xml(tag: str, prefix: str, ids: tuple[str, ...], close: str = " />") -> str:
+    out = ""
+    for ref in ids:
+        url, id = _url_id(ref)
+        out += f"<{tag} href='{prefix}{url}' id='{id}'{close}"
+    return out
+
+
+def _volumes_xml(i: Instance, prefix: str) -> str:
+    out = ""
+    for v in i.storage_volumes:
+        url, id = _url_id(v.id)
+        device = "" if v.device is None or v.device == "" else f" device='{esc(v.device)}'"
+        out += f"<storage_volume href='{prefix}{url}' id='{id}'{device} />"
+    return out
 
 
 def _auth_type(ctx: RenderContext) -> str | None:
@@ -153,44 +232,44 @@ def _auth_type(ctx: RenderContext) -> str | None:
     return None
 
 
-def instance_xml(i: Instance, ctx: RenderContext) -> str:
-    """The XML element of one instance."""
-    href = ctx.href("instances", i.id)
-    overrides = "".join(f"<property{attrs(kind='fixed', name=n, value=v, unit=HardwareProperty(n, 'fixed', v).unit)}"
-                        " />" for n, v in i.hardware_profile_overrides)
-    # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
-    image = f"<image href='{esc(ctx.href('images', i.image_id))}' id='{esc(i.image_id)}'></image>" if i.image_id else ""
-    parts = [f"<instance href='{esc(href)}' id='{esc(i.id)}'>", elem("name", i.name), elem("owner_id", i.owner_id),
-             image,
-             f"<realm href='{esc(ctx.href('realms', i.realm_id))}' id='{esc(i.realm_id)}'></realm>",
-             elem("state", i.state),
-             f"<hardware_profile href='{esc(ctx.href('hardware_profiles', i.hardware_profile_id))}' "
-             f"id='{esc(i.hardware_profile_id)}'>{overrides}</hardware_profile>",
-             "<actions>" + "".join(link(h, r, m) for r, h, m in instance_actions(i, ctx)) + "</actions>"]
-    if i.launch_time:
-        parts.append(elem("launch_time", i.launch_time))
-    parts.append(_addresses_xml("public_addresses", i.public_addresses))
-    parts.append(_addresses_xml("private_addresses", i.private_addresses))
-    if i.firewalls:
-        parts.append("<firewalls>" + "".join(f"<firewall href='{esc(ctx.href('firewalls', f))}' id='{esc(f)}' />"
-                                             for f in i.firewalls) + "</firewalls>")
-    parts.append("<storage_volumes>" + "".join(
-        f"<storage_volume href='{esc(ctx.href('storage_volumes', v.id))}' id='{esc(v.id)}'"
-        f"{attrs(device=v.device)} />" for v in i.storage_volumes) + "</storage_volumes>")
-    auth = _auth_type(ctx)
+def _authentication_xml(i: Instance, auth: str | None) -> str:
     if auth == "key" or (auth and i.keyname):
         # 1.1 wrote <login><keyname> when the instance had a key name, even an empty one; we always do.
-        parts.append(f"<authentication type='key'><login>{elem('keyname', i.keyname)}</login></authentication>")
-    elif auth == "password":
+        return f"<authentication type='key'><login><keyname>{esc(i.keyname)}</keyname></login></authentication>"
+    if auth == "password":
         login = (f"<login>{elem('username', i.username)}<password>{cdata(i.password)}</password></login>"
                  if i.username or i.password else "")
-        parts.append(f"<authentication type='password'>{login}</authentication>")
-    if ctx.offers("network_interfaces", "index"):
-        parts.append("<network_interfaces>" + "".join(
-            f"<network_interface href='{esc(ctx.href('network_interfaces', n))}' id='{esc(n)}'></network_interface>"
-            for n in i.network_interfaces) + "</network_interfaces>")
-    parts.append("</instance>")
-    return "".join(parts)
+        return f"<authentication type='password'>{login}</authentication>"
+    return ""
+
+
+def instance_xml(i: Instance, ctx: RenderContext) -> str:
+    """The XML element of one instance."""
+    at = ctx.derived(_InstanceLinks)
+    url, id = _url_id(i.id)
+    href = at.instances + url
+    # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
+    if i.image_id:
+        image_url, image_id = _url_id(i.image_id)
+        image = f"<image href='{at.images}{image_url}' id='{image_id}'></image>"
+    else:
+        image = ""
+    realm_url, realm_id = _url_id(i.realm_id)
+    profile_url, profile_id = _url_id(i.hardware_profile_id)
+    overrides = _overrides_xml(i.hardware_profile_overrides) if i.hardware_profile_overrides else ""
+    actions = _actions_xml(i, href, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
+    launch = f"<launch_time>{esc(i.launch_time)}</launch_time>" if i.launch_time else ""
+    firewalls = f"<firewalls>{_refs_xml('firewall', at.firewalls, i.firewalls)}</firewalls>" if i.firewalls else ""
+    interfaces = ("" if at.interfaces is None else "<network_interfaces>" + _refs_xml(
+        "network_interface", at.interfaces, i.network_interfaces, "></network_interface>") + "</network_interfaces>")
+    return (f"<instance href='{href}' id='{id}'><name>{esc(i.name)}</name><owner_id>{esc(i.owner_id)}</owner_id>"
+            f"{image}<realm href='{at.realms}{realm_url}' id='{realm_id}'></realm><state>{esc(i.state)}</state>"
+            f"<hardware_profile href='{at.profiles}{profile_url}' id='{profile_id}'>{overrides}</hardware_profile>"
+            f"<actions>{actions}</actions>{launch}"
+            f"<public_addresses>{_addresses_xml(i.public_addresses)}</public_addresses>"
+            f"<private_addresses>{_addresses_xml(i.private_addresses)}</private_addresses>{firewalls}"
+            f"<storage_volumes>{_volumes_xml(i, at.volumes)}</storage_volumes>"
+            f"{_authentication_xml(i, at.auth)}{interfaces}</instance>")
 
 
 def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:

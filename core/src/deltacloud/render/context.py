@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from deltacloud.api.features import DeclaredFeature
 from deltacloud.api.offer import Offer, make_offer
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class RenderContext:
         """The absolute URL of a collection, one of its objects, or an action on it."""
         url = f"{self.base}/{collection}"
         if id is not None:
-            url = f"{url}/{_quote(id)}"
+            url = f"{url}/{quote_id(id)}"
         if action is not None:
             url = f"{url}/{action}"
         return url
@@ -41,6 +44,22 @@ class RenderContext:
         if self.offered is None:
             return _class_offers(self.driver_class, collection, operation)
         return (collection, operation) in self.offered
+
+    def derived(self, make: Callable[[RenderContext], T]) -> T:
+        """``make(self)``, worked out once per context: what follows from the context alone.
+
+        A context is frozen and shared by the requests of the same values (``shared_context``),
+        so writers keep here what they would otherwise work out per object: escaped URL
+        prefixes, whether an operation is offered. Never anything that depends on a model.
+        """
+        found = self._derived.get(make)
+        if found is None:
+            found = self._derived[make] = make(self)
+        return found
+
+    @functools.cached_property
+    def _derived(self) -> dict[Callable[[RenderContext], Any], Any]:
+        return {}
 
 
 #: Contexts by their values (long-lived ones by identity), so one request after another shares one object.
@@ -67,11 +86,12 @@ def shared_context(base: str, driver_name: str, driver_class: type, features: tu
     return ctx
 
 
-#: Ids made only of characters ``_quote`` keeps as they are (most ids): returned unchanged, quickly.
+#: Ids made only of characters ``quote_id`` keeps as they are (most ids): returned unchanged, quickly.
 _PLAIN_ID = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,=]*")
 
 
-def _quote(id: str) -> str:
+def quote_id(id: str) -> str:
+    """``id`` as one segment of a URL path: percent-encoded but for the characters a segment may carry."""
     if _PLAIN_ID.fullmatch(id):
         return id
     from urllib.parse import quote
