@@ -20,7 +20,7 @@ from deltacloud.models import (
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext, quote_id
 from deltacloud.render.parts import known
-from deltacloud.render.xmlutil import attrs, cdata, elem, esc, link
+from deltacloud.render.xmlutil import attrs, cdata, elem, esc, esc_all, link
 
 
 def _ref(ctx: RenderContext, collection: str, id: str) -> dict[str, str]:
@@ -169,17 +169,19 @@ def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, st
     return actions
 
 
-def _actions_xml(i: Instance, href: str, at: _InstanceLinks, machine: StateMachine) -> str:
-    """The ``<link>``s of ``instance_actions``, from the instance's escaped href."""
+def _actions_xml(i: Instance, href: str, clean: bool, at: _InstanceLinks, machine: StateMachine) -> str:
+    """The ``<link>``s of ``instance_actions``, from the instance's escaped href; ``clean``: its id is ``_CLEAN_ID``."""
     links = ""
     for action in machine.actions_for(i.state):
         tail = _LINK_TAILS.get(action) or f"/{esc(action)}' method='post' rel='{esc(action)}' />"
         links += f"<link href='{href}{tail}"
     if at.run:
-        links += f"<link href='{href}/run;id={esc(_quote_matrix(i.id))}' method='post' rel='run' />"
+        matrix = i.id if clean and "=" not in i.id else esc(_quote_matrix(i.id))
+        links += f"<link href='{href}/run;id={matrix}' method='post' rel='run' />"
     if i.create_image and at.create_image is not None:
         # the id escaped twice, as 1.1 did: once in the URL, once as the attribute's text
-        links += f"<link href='{at.create_image}{esc(esc(i.id))}' method='post' rel='create_image' />"
+        twice = i.id if clean else esc(esc(i.id))
+        links += f"<link href='{at.create_image}{twice}' method='post' rel='create_image' />"
     return links
 
 
@@ -232,10 +234,10 @@ def _auth_type(ctx: RenderContext) -> str | None:
     return None
 
 
-def _authentication_xml(i: Instance, auth: str | None) -> str:
+def _authentication_xml(i: Instance, auth: str | None, keyname: object) -> str:
     if auth == "key" or (auth and i.keyname):
         # 1.1 wrote <login><keyname> when the instance had a key name, even an empty one; we always do.
-        return f"<authentication type='key'><login><keyname>{esc(i.keyname)}</keyname></login></authentication>"
+        return f"<authentication type='key'><login><keyname>{keyname}</keyname></login></authentication>"
     if auth == "password":
         login = (f"<login>{elem('username', i.username)}<password>{cdata(i.password)}</password></login>"
                  if i.username or i.password else "")
@@ -246,8 +248,9 @@ def _authentication_xml(i: Instance, auth: str | None) -> str:
 def instance_xml(i: Instance, ctx: RenderContext) -> str:
     """The XML element of one instance."""
     at = ctx.derived(_InstanceLinks)
-    url, id = _url_id(i.id)
-    href = at.instances + url
+    clean = _CLEAN_ID.fullmatch(i.id) is not None
+    id_url, id_attr = (i.id, i.id) if clean else (esc(quote_id(i.id)), esc(i.id))
+    href = at.instances + id_url
     # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
     if i.image_id:
         image_url, image_id = _url_id(i.image_id)
@@ -256,20 +259,21 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
         image = ""
     realm_url, realm_id = _url_id(i.realm_id)
     profile_url, profile_id = _url_id(i.hardware_profile_id)
+    name, owner, state, launch, keyname = esc_all((i.name, i.owner_id, i.state, i.launch_time, i.keyname))
     overrides = _overrides_xml(i.hardware_profile_overrides) if i.hardware_profile_overrides else ""
-    actions = _actions_xml(i, href, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
-    launch = f"<launch_time>{esc(i.launch_time)}</launch_time>" if i.launch_time else ""
+    actions = _actions_xml(i, href, clean, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
+    launch = f"<launch_time>{launch}</launch_time>" if i.launch_time else ""
     firewalls = f"<firewalls>{_refs_xml('firewall', at.firewalls, i.firewalls)}</firewalls>" if i.firewalls else ""
     interfaces = ("" if at.interfaces is None else "<network_interfaces>" + _refs_xml(
         "network_interface", at.interfaces, i.network_interfaces, "></network_interface>") + "</network_interfaces>")
-    return (f"<instance href='{href}' id='{id}'><name>{esc(i.name)}</name><owner_id>{esc(i.owner_id)}</owner_id>"
-            f"{image}<realm href='{at.realms}{realm_url}' id='{realm_id}'></realm><state>{esc(i.state)}</state>"
+    return (f"<instance href='{href}' id='{id_attr}'><name>{name}</name><owner_id>{owner}</owner_id>"
+            f"{image}<realm href='{at.realms}{realm_url}' id='{realm_id}'></realm><state>{state}</state>"
             f"<hardware_profile href='{at.profiles}{profile_url}' id='{profile_id}'>{overrides}</hardware_profile>"
             f"<actions>{actions}</actions>{launch}"
             f"<public_addresses>{_addresses_xml(i.public_addresses)}</public_addresses>"
             f"<private_addresses>{_addresses_xml(i.private_addresses)}</private_addresses>{firewalls}"
             f"<storage_volumes>{_volumes_xml(i, at.volumes)}</storage_volumes>"
-            f"{_authentication_xml(i, at.auth)}{interfaces}</instance>")
+            f"{_authentication_xml(i, at.auth, keyname)}{interfaces}</instance>")
 
 
 def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:

@@ -26,6 +26,16 @@ def esc(value: object) -> str:
     return xml_text(value).translate(_ESCAPES)
 
 
+def esc_all(values: tuple[object, ...]) -> tuple[object, ...]:
+    """``esc`` of each value, as a tuple; ``values`` itself when they are all text that needs nothing (one search)."""
+    try:
+        if not _NEEDS_WORK.search("\n".join(values)):  # type: ignore[arg-type]
+            return values
+    except TypeError:  # a value that is not text: each escaped on its own
+        pass
+    return tuple(map(esc, values))
+
+
 def cdata(value: object) -> str:
     """Wrap text in CDATA, splitting any ``]]>`` it contains; never a character XML forbids."""
     return "<![CDATA[" + xml_text(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
