@@ -141,8 +141,13 @@ class _InstanceLinks:
     __slots__ = ("auth", "create_image", "firewalls", "images", "instances", "interfaces", "profiles", "realms",
                  "run", "volumes")
 
+    @staticmethod
+    def escape(text: str) -> str:
+        """How the prefixes are written: escaped for an XML attribute."""
+        return esc(text)
+
     def __init__(self, ctx: RenderContext) -> None:
-        base = esc(ctx.base)
+        base = self.escape(ctx.base)
         self.instances = f"{base}/instances/"
         self.images = f"{base}/images/"
         self.realms = f"{base}/realms/"
@@ -155,17 +160,28 @@ class _InstanceLinks:
         self.auth = _auth_type(ctx)
 
 
+class _InstanceUrls(_InstanceLinks):
+    """The same for an instance's JSON: the URL prefixes as they are."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def escape(text: str) -> str:
+        """How the prefixes are written: as they are."""
+        return text
+
+
 def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, str]]:
     """``(rel, href, method)`` of each action the instance's state allows, then create_image."""
-    machine: StateMachine = ctx.driver_class.state_machine  # type: ignore[attr-defined]
-    href = ctx.href("instances", i.id)
+    at = ctx.derived(_InstanceUrls)
+    href = at.instances + quote_id(i.id)
     actions = [("destroy", href, "delete") if action == "destroy" else (action, f"{href}/{action}", "post")
-               for action in machine.actions_for(i.state)]
-    if ctx.offers("instances", "run"):
+               for action in ctx.driver_class.state_machine.actions_for(i.state)]  # type: ignore[attr-defined]
+    if at.run:
         # 1.1 offered run in every state, with the id repeated as a matrix parameter; clients follow the link.
         actions.append(("run", f"{href}/run;id={_quote_matrix(i.id)}", "post"))
-    if i.create_image and ctx.offers("images", "create"):
-        actions.append(("create_image", f"{ctx.base}/images;instance_id={esc(i.id)}", "post"))
+    if i.create_image and at.create_image is not None:
+        actions.append(("create_image", at.create_image + esc(i.id), "post"))
     return actions
 
 
@@ -276,31 +292,38 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
             f"{_authentication_xml(i, at.auth, keyname)}{interfaces}</instance>")
 
 
+def _addresses_json(addresses: tuple[Address, ...]) -> list[dict[str, str]]:
+    return [{"type": a.type, "address": a.address, "port": a.port} if a.port else {"type": a.type, "address": a.address}
+            for a in addresses]
+
+
 def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one instance."""
-    out: dict[str, Any] = {
-        "id": i.id, "href": ctx.href("instances", i.id), "name": i.name, "owner_id": i.owner_id, "owner": i.owner_id,
-        **({"image": _ref(ctx, "images", i.image_id)} if i.image_id else {}),
-        "realm": _ref(ctx, "realms", i.realm_id), "state": i.state,
-        "hardware_profile": {**_ref(ctx, "hardware_profiles", i.hardware_profile_id),
-                             "properties": dict(i.hardware_profile_overrides)},
-        "actions": [{"rel": r, "href": h, "method": m} for r, h, m in instance_actions(i, ctx)],
-        **known(launch_time=i.launch_time, create_time=i.launch_time),
-        "public_addresses": [{"type": a.type, "address": a.address, **({"port": a.port} if a.port else {})}
-                             for a in i.public_addresses],
-        "private_addresses": [{"type": a.type, "address": a.address, **({"port": a.port} if a.port else {})}
-                              for a in i.private_addresses],
-        "storage_volumes": [{**_ref(ctx, "storage_volumes", v.id), "device": v.device} for v in i.storage_volumes],
-        "firewalls": [_ref(ctx, "firewalls", f) for f in i.firewalls],
-        "create_image": i.create_image and ctx.offers("images", "create"),
-    }
-    if ctx.offers("network_interfaces", "index"):
-        out["network_interfaces"] = [_ref(ctx, "network_interfaces", n) for n in i.network_interfaces]
-    auth = _auth_type(ctx)
-    if auth == "key" or (auth and i.keyname):
+    at = ctx.derived(_InstanceUrls)
+    out: dict[str, Any] = {"id": i.id, "href": at.instances + quote_id(i.id), "name": i.name,
+                           "owner_id": i.owner_id, "owner": i.owner_id}
+    if i.image_id:
+        out["image"] = {"id": i.image_id, "href": at.images + quote_id(i.image_id), "rel": "image"}
+    out["realm"] = {"id": i.realm_id, "href": at.realms + quote_id(i.realm_id), "rel": "realm"}
+    out["state"] = i.state
+    out["hardware_profile"] = {"id": i.hardware_profile_id, "href": at.profiles + quote_id(i.hardware_profile_id),
+                               "rel": "hardware_profile", "properties": dict(i.hardware_profile_overrides)}
+    out["actions"] = [{"rel": r, "href": h, "method": m} for r, h, m in instance_actions(i, ctx)]
+    if i.launch_time:
+        out["launch_time"] = out["create_time"] = i.launch_time
+    out["public_addresses"] = _addresses_json(i.public_addresses)
+    out["private_addresses"] = _addresses_json(i.private_addresses)
+    out["storage_volumes"] = [{"id": v.id, "href": at.volumes + quote_id(v.id), "rel": "storage_volume",
+                               "device": v.device} for v in i.storage_volumes]
+    out["firewalls"] = [{"id": f, "href": at.firewalls + quote_id(f), "rel": "firewall"} for f in i.firewalls]
+    out["create_image"] = i.create_image and at.create_image is not None
+    if at.interfaces is not None:
+        out["network_interfaces"] = [{"id": n, "href": at.interfaces + quote_id(n), "rel": "network_interface"}
+                                     for n in i.network_interfaces]
+    if at.auth == "key" or (at.auth and i.keyname):
         out["authentication_type"] = "key"
         out["authentication"] = {"keyname": i.keyname}
-    elif auth == "password":
+    elif at.auth == "password":
         out["authentication_type"] = "password"
         out["authentication"] = {"user": i.username, "password": i.password} if i.username or i.password else {}
     return out
