@@ -14,6 +14,7 @@ matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 
 import falcon
@@ -26,17 +27,23 @@ from deltacloud.render.fragments import FRAGMENTS
 CHUNK_BYTES = 256 * 1024
 
 
-def _chunks(parts: Sequence[bytes], size: int) -> Iterator[bytes]:
-    pending: list[bytes] = []
+def chunk_bounds(parts: Sequence[bytes], size: int) -> tuple[int, ...]:
+    """Where the chunks of ``parts`` begin and end: a chunk ends with the part that brings it to ``size`` bytes."""
+    bounds = [0]
     held = 0
-    for part in parts:
-        pending.append(part)
-        held += len(part)
+    for index, length in enumerate(map(len, parts), 1):
+        held += length
         if held >= size:
-            yield b"".join(pending)
-            pending, held = [], 0
-    if pending:
-        yield b"".join(pending)
+            bounds.append(index)
+            held = 0
+    if bounds[-1] != len(parts):
+        bounds.append(len(parts))
+    return tuple(bounds)
+
+
+def _chunks(parts: Sequence[bytes], bounds: tuple[int, ...]) -> Iterator[bytes]:
+    for start, end in itertools.pairwise(bounds):
+        yield b"".join(parts[start:end])
 
 
 def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[bytes]) -> None:
@@ -62,4 +69,12 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
     resp.content_length = total
     if req.method == "HEAD":
         return
-    resp.stream = [b"".join(parts)] if total <= CHUNK_BYTES else _chunks(parts, CHUNK_BYTES)
+    if total <= CHUNK_BYTES:
+        resp.stream = [b"".join(parts)]
+        return
+    bounds = getattr(parts, "bounds", None)  # kept on an unchanged listing's pieces, like its ETag
+    if bounds is None:
+        bounds = chunk_bounds(parts, CHUNK_BYTES)
+        if isinstance(parts, Pieces):
+            parts.bounds = bounds
+    resp.stream = _chunks(parts, bounds)

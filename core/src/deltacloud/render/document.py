@@ -131,9 +131,11 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
 
 
 class Pieces(tuple[bytes, ...]):
-    """A document as its pieces, never changed; what is worked out from them may be kept on it (``etag``)."""
+    """A document as its pieces, never changed; what is worked out from them is kept on it (``etag``, ``bounds``)."""
 
     etag: tuple[str, int] | None = None
+    #: Where its streamed chunks begin and end (``http.streaming.chunk_bounds``), once worked out.
+    bounds: tuple[int, ...] | None = None
 
 
 def _whole_list(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str) -> bytes:
