@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from deltacloud.driver import StateMachine
@@ -18,22 +17,19 @@ from deltacloud.models import (
     Realm,
 )
 from deltacloud.render import register
-from deltacloud.render.context import RenderContext, quote_id
-from deltacloud.render.parts import known
-from deltacloud.render.xmlutil import attrs, cdata, elem, esc, esc_all, link
-
-
-def _ref(ctx: RenderContext, collection: str, id: str) -> dict[str, str]:
-    return {"id": id, "href": ctx.href(collection, id), "rel": collection[:-1]}
-
+from deltacloud.render.context import RenderContext, quote_id, quote_matrix
+from deltacloud.render.parts import CLEAN_ID, XmlPrefixes, url_id
+from deltacloud.render.xmlutil import attrs, cdata, elem, esc, esc_all
 
 # -- realms ------------------------------------------------------------------------------------
 
 def realm_xml(r: Realm, ctx: RenderContext) -> str:
     """The XML element of one realm."""
-    limit = elem("limit", r.limit) if r.limit else ""
-    return (f"<realm href='{esc(ctx.href('realms', r.id))}' id='{esc(r.id)}'>"
-            f"{elem('name', r.name)}{elem('state', r.state)}{limit}</realm>")
+    url, id = url_id(r.id)
+    name, state, limit = esc_all((r.name, r.state, r.limit))
+    limit = f"<limit>{limit}</limit>" if r.limit else ""
+    return (f"<realm href='{ctx.derived(XmlPrefixes)['realms']}{url}' id='{id}'>"
+            f"<name>{name}</name><state>{state}</state>{limit}</realm>")
 
 
 def realm_json(r: Realm, ctx: RenderContext) -> dict[str, Any]:
@@ -43,12 +39,11 @@ def realm_json(r: Realm, ctx: RenderContext) -> dict[str, Any]:
 
 # -- hardware profiles -------------------------------------------------------------------------
 
-def _property_xml(p: HardwareProperty, ctx: RenderContext) -> str:
+def _property_xml(p: HardwareProperty, instances: str) -> str:
     head = f"<property{attrs(kind=p.kind, name=p.name, unit=p.unit, value=p.value)}"
     if p.kind == "fixed":
         return head + " />"
-    param = (f"<param href='{esc(ctx.href('instances'))}' method='post' name='hwp_{esc(p.name)}' "
-             "operation='create' />")
+    param = f"<param href='{instances}' method='post' name='hwp_{esc(p.name)}' operation='create' />"
     if p.kind == "range":
         body = f"<range first='{esc(p.first)}' last='{esc(p.last)}' />"
     else:
@@ -58,9 +53,12 @@ def _property_xml(p: HardwareProperty, ctx: RenderContext) -> str:
 
 def hardware_profile_xml(h: HardwareProfile, ctx: RenderContext) -> str:
     """The XML element of one hardware profile."""
-    props = "".join(_property_xml(p, ctx) for p in h.properties)
-    return (f"<hardware_profile href='{esc(ctx.href('hardware_profiles', h.id))}' id='{esc(h.id)}'>"
-            f"{elem('id', h.id)}{elem('name', h.display_name)}{props}</hardware_profile>")
+    prefixes = ctx.derived(XmlPrefixes)
+    instances = prefixes.base + "/instances"
+    props = "".join(_property_xml(p, instances) for p in h.properties)
+    url, id = url_id(h.id)
+    return (f"<hardware_profile href='{prefixes['hardware_profiles']}{url}' id='{id}'>"
+            f"<id>{id}</id>{elem('name', h.display_name)}{props}</hardware_profile>")
 
 
 def _property_json(p: HardwareProperty) -> dict[str, Any]:
@@ -87,52 +85,53 @@ def hardware_profile_json(h: HardwareProfile, ctx: RenderContext) -> dict[str, A
 
 # -- images ------------------------------------------------------------------------------------
 
-def _image_actions(i: Image, ctx: RenderContext) -> list[tuple[str, str, str]]:
-    actions = [("create_instance", f"{ctx.href('instances')};image_id={esc(i.id)}", "post")]
-    if ctx.offers("images", "destroy"):
-        actions.append(("destroy_image", ctx.href("images", i.id), "delete"))
-    return actions
-
-
 def image_xml(i: Image, ctx: RenderContext) -> str:
     """The XML element of one image."""
-    parts = [f"<image href='{esc(ctx.href('images', i.id))}' id='{esc(i.id)}'>", elem("name", i.name or i.id),
-             elem("description", i.description), elem("owner_id", i.owner_id), elem("architecture", i.architecture),
-             elem("state", i.state)]
-    if i.creation_time:
-        parts.append(elem("creation_time", i.creation_time))
+    prefixes = ctx.derived(XmlPrefixes)
+    clean = CLEAN_ID.fullmatch(i.id) is not None
+    url, id = (i.id, i.id) if clean else (esc(quote_id(i.id)), esc(i.id))
+    href = prefixes["images"] + url
+    name, description, owner, architecture, state, created, root_type = esc_all(
+        (i.name or i.id, i.description, i.owner_id, i.architecture, i.state, i.creation_time, i.root_type))
+    created = f"<creation_time>{created}</creation_time>" if i.creation_time else ""
+    profiles = ""
     if i.hardware_profiles:
-        parts.append("<hardware_profiles>" + "".join(
-            f"<hardware_profile href='{esc(ctx.href('hardware_profiles', h))}' id='{esc(h)}' "
-            "rel='hardware_profile'></hardware_profile>" for h in i.hardware_profiles) + "</hardware_profiles>")
-    parts.append(elem("root_type", i.root_type))
-    parts.append("<actions>" + "".join(link(h, r, m) for r, h, m in _image_actions(i, ctx)) + "</actions></image>")
-    return "".join(parts)
+        profiles = "<hardware_profiles>" + "".join(
+            f"<hardware_profile href='{prefixes['hardware_profiles']}{u}' id='{e}' rel='hardware_profile'>"
+            "</hardware_profile>" for u, e in map(url_id, i.hardware_profiles)) + "</hardware_profiles>"
+    # the id escaped twice, as 1.1 did: once in the URL, once as the attribute's text
+    actions = (f"<link href='{prefixes.base}/instances;image_id={id if clean else esc(id)}' method='post' "
+               "rel='create_instance' />")
+    if ctx.offers("images", "destroy"):
+        actions += f"<link href='{href}' method='delete' rel='destroy_image' />"
+    return (f"<image href='{href}' id='{id}'><name>{name}</name><description>{description}</description>"
+            f"<owner_id>{owner}</owner_id><architecture>{architecture}</architecture><state>{state}</state>"
+            f"{created}{profiles}<root_type>{root_type}</root_type><actions>{actions}</actions></image>")
 
 
 def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one image."""
-    return {"id": i.id, "href": ctx.href("images", i.id), "name": i.name or i.id, "description": i.description,
-            "owner": i.owner_id, "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state,
-            **known(creation_time=i.creation_time), "root_type": i.root_type,
-            "hardware_profiles": [_ref(ctx, "hardware_profiles", h) for h in i.hardware_profiles],
-            "actions": [{"rel": r, "href": h, "method": m} for r, h, m in _image_actions(i, ctx)]}
+    href = ctx.href("images", i.id)
+    actions = [{"rel": "create_instance", "href": f"{ctx.base}/instances;image_id={esc(i.id)}", "method": "post"}]
+    if ctx.offers("images", "destroy"):
+        actions.append({"rel": "destroy_image", "href": href, "method": "delete"})
+    out = {"id": i.id, "href": href, "name": i.name or i.id, "description": i.description, "owner": i.owner_id,
+           "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state}
+    if i.creation_time:
+        out["creation_time"] = i.creation_time
+    out["root_type"] = i.root_type
+    profiles = ctx.base + "/hardware_profiles/"
+    out["hardware_profiles"] = [{"id": h, "href": profiles + quote_id(h), "rel": "hardware_profile"}
+                                for h in i.hardware_profiles]
+    out["actions"] = actions
+    return out
 
 
 # -- instances ---------------------------------------------------------------------------------
 
-#: An id that neither URL quoting nor XML escaping changes (most ids): written as it is, in hrefs and ids.
-_CLEAN_ID = re.compile(r"[A-Za-z0-9@:.\-_~!$()*+,=]*")
 #: The end of an action link after the instance's href, by action (the state machine's actions).
 _LINK_TAILS = {"destroy": "' method='delete' rel='destroy' />",
                **{a: f"/{a}' method='post' rel='{a}' />" for a in ("reboot", "stop", "start")}}
-
-
-def _url_id(id: str) -> tuple[str, str]:
-    """``id`` as an href's last segment and as an id attribute: quoted for the URL, then escaped, and escaped."""
-    if _CLEAN_ID.fullmatch(id):
-        return id, id
-    return esc(quote_id(id)), esc(id)
 
 
 class _InstanceLinks:
@@ -179,37 +178,26 @@ def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, st
                for action in ctx.driver_class.state_machine.actions_for(i.state)]  # type: ignore[attr-defined]
     if at.run:
         # 1.1 offered run in every state, with the id repeated as a matrix parameter; clients follow the link.
-        actions.append(("run", f"{href}/run;id={_quote_matrix(i.id)}", "post"))
+        actions.append(("run", f"{href}/run;id={quote_matrix(i.id)}", "post"))
     if i.create_image and at.create_image is not None:
         actions.append(("create_image", at.create_image + esc(i.id), "post"))
     return actions
 
 
 def _actions_xml(i: Instance, href: str, clean: bool, at: _InstanceLinks, machine: StateMachine) -> str:
-    """The ``<link>``s of ``instance_actions``, from the instance's escaped href; ``clean``: its id is ``_CLEAN_ID``."""
+    """The ``<link>``s of ``instance_actions``, from the instance's escaped href; ``clean``: its id is ``CLEAN_ID``."""
     links = ""
     for action in machine.actions_for(i.state):
         tail = _LINK_TAILS.get(action) or f"/{esc(action)}' method='post' rel='{esc(action)}' />"
         links += f"<link href='{href}{tail}"
     if at.run:
-        matrix = i.id if clean and "=" not in i.id else esc(_quote_matrix(i.id))
+        matrix = i.id if clean and "=" not in i.id else esc(quote_matrix(i.id))
         links += f"<link href='{href}/run;id={matrix}' method='post' rel='run' />"
     if i.create_image and at.create_image is not None:
         # the id escaped twice, as 1.1 did: once in the URL, once as the attribute's text
         twice = i.id if clean else esc(esc(i.id))
         links += f"<link href='{at.create_image}{twice}' method='post' rel='create_image' />"
     return links
-
-
-_PLAIN_MATRIX = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,]*")
-
-
-def _quote_matrix(value: str) -> str:
-    if _PLAIN_MATRIX.fullmatch(value):  # nothing to quote (most ids)
-        return value
-    from urllib.parse import quote
-
-    return quote(value, safe="@:.-_~!$&'()*+,")
 
 
 def _addresses_xml(addresses: tuple[Address, ...]) -> str:
@@ -228,7 +216,7 @@ def _overrides_xml(overrides: tuple[tuple[str, str], ...]) -> str:
 def _refs_xml(tag: str, prefix: str, ids: tuple[str, ...], close: str = " />") -> str:
     out = ""
     for ref in ids:
-        url, id = _url_id(ref)
+        url, id = url_id(ref)
         out += f"<{tag} href='{prefix}{url}' id='{id}'{close}"
     return out
 
@@ -236,7 +224,7 @@ def _refs_xml(tag: str, prefix: str, ids: tuple[str, ...], close: str = " />") -
 def _volumes_xml(i: Instance, prefix: str) -> str:
     out = ""
     for v in i.storage_volumes:
-        url, id = _url_id(v.id)
+        url, id = url_id(v.id)
         device = "" if v.device is None or v.device == "" else f" device='{esc(v.device)}'"
         out += f"<storage_volume href='{prefix}{url}' id='{id}'{device} />"
     return out
@@ -264,17 +252,17 @@ def _authentication_xml(i: Instance, auth: str | None, keyname: object) -> str:
 def instance_xml(i: Instance, ctx: RenderContext) -> str:
     """The XML element of one instance."""
     at = ctx.derived(_InstanceLinks)
-    clean = _CLEAN_ID.fullmatch(i.id) is not None
+    clean = CLEAN_ID.fullmatch(i.id) is not None
     id_url, id_attr = (i.id, i.id) if clean else (esc(quote_id(i.id)), esc(i.id))
     href = at.instances + id_url
     # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
     if i.image_id:
-        image_url, image_id = _url_id(i.image_id)
+        image_url, image_id = url_id(i.image_id)
         image = f"<image href='{at.images}{image_url}' id='{image_id}'></image>"
     else:
         image = ""
-    realm_url, realm_id = _url_id(i.realm_id)
-    profile_url, profile_id = _url_id(i.hardware_profile_id)
+    realm_url, realm_id = url_id(i.realm_id)
+    profile_url, profile_id = url_id(i.hardware_profile_id)
     name, owner, state, launch, keyname = esc_all((i.name, i.owner_id, i.state, i.launch_time, i.keyname))
     overrides = _overrides_xml(i.hardware_profile_overrides) if i.hardware_profile_overrides else ""
     actions = _actions_xml(i, href, clean, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
@@ -333,20 +321,19 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
 
 def key_xml(k: Key, ctx: RenderContext) -> str:
     """The XML element of one key."""
-    href = ctx.href("keys", k.id)
-    parts = [f"<key href='{esc(href)}' id='{esc(k.id)}' type='{esc(k.type)}'>", elem("name", k.name or k.id)]
-    if ctx.offers("keys", "destroy"):
-        parts.append(f"<actions>{link(href, 'destroy', 'delete')}</actions>")
+    url, id = url_id(k.id)
+    href = ctx.derived(XmlPrefixes)["keys"] + url
+    kind, name, state = esc_all((k.type, k.name or k.id, k.state))
+    actions = f"<actions><link href='{href}' method='delete' rel='destroy' /></actions>" if ctx.offers(
+        "keys", "destroy") else ""
     if k.type == "password":
-        parts.append(f"{elem('username', k.username)}<password>{cdata(k.password)}</password>")
+        secret = f"{elem('username', k.username)}<password>{cdata(k.password)}</password>"
     else:
-        parts.append(elem("fingerprint", k.fingerprint))
-        if k.pem:
-            parts.append(f"<pem>{cdata(k.pem)}</pem>")
-        if k.public_key:
-            parts.append(f"<public_key>{cdata(k.public_key)}</public_key>")
-    parts.append(f"{elem('state', k.state)}</key>")
-    return "".join(parts)
+        pem = f"<pem>{cdata(k.pem)}</pem>" if k.pem else ""
+        public_key = f"<public_key>{cdata(k.public_key)}</public_key>" if k.public_key else ""
+        secret = f"{elem('fingerprint', k.fingerprint)}{pem}{public_key}"
+    return (f"<key href='{href}' id='{id}' type='{kind}'><name>{name}</name>{actions}{secret}"
+            f"<state>{state}</state></key>")
 
 
 def key_json(k: Key, ctx: RenderContext) -> dict[str, Any]:

@@ -99,6 +99,19 @@ def quote_id(id: str) -> str:
     return quote(id, safe="@:.-_~!$&'()*+,=")
 
 
+#: Matrix parameter values made only of characters ``quote_matrix`` keeps (most ids): returned unchanged.
+_PLAIN_MATRIX = re.compile(r"[A-Za-z0-9@:.\-_~!$&'()*+,]*")
+
+
+def quote_matrix(value: str) -> str:
+    """``value`` as a matrix parameter's value (``;id=<value>``): as ``quote_id``, but ``=`` is quoted too."""
+    if _PLAIN_MATRIX.fullmatch(value):
+        return value
+    from urllib.parse import quote
+
+    return quote(value, safe="@:.-_~!$&'()*+,")
+
+
 def _class_offers(driver_class: type, collection: str, operation: str) -> bool:
     """For contexts made outside a request (tests, tools): the offer of the driver class itself."""
     return (collection, operation) in _class_offer(driver_class).operations

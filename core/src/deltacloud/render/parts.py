@@ -1,9 +1,11 @@
-"""Pieces the writers of the optional collections share: references, action links, quantities."""
+"""Pieces the writers share: references, action links, quantities, URL prefixes and ids ready for XML."""
 
 from __future__ import annotations
 
-from deltacloud.render.context import RenderContext
-from deltacloud.render.xmlutil import link
+import re
+
+from deltacloud.render.context import RenderContext, quote_id
+from deltacloud.render.xmlutil import esc, link
 
 #: An action link: ``(rel, href, method)``.
 Action = tuple[str, str, str]
@@ -12,6 +14,33 @@ Action = tuple[str, str, str]
 def ref(ctx: RenderContext, collection: str, id: str, rel: str) -> dict[str, str]:
     """A JSON reference to another object."""
     return {"id": id, "href": ctx.href(collection, id), "rel": rel}
+
+
+#: An id that neither URL quoting nor XML escaping changes (most ids): written as it is, in hrefs and ids.
+CLEAN_ID = re.compile(r"[A-Za-z0-9@:.\-_~!$()*+,=]*")
+
+
+def url_id(id: str) -> tuple[str, str]:
+    """``id`` as an href's last segment (quoted for the URL, then escaped) and as an id attribute (escaped)."""
+    if CLEAN_ID.fullmatch(id):
+        return id, id
+    return esc(quote_id(id)), esc(id)
+
+
+class XmlPrefixes(dict[str, str]):
+    """``prefixes[collection]``: a context's ``<base>/<collection>/``, escaped for an XML attribute.
+
+    Kept once per context: ``ctx.derived(XmlPrefixes)``; ``prefixes[collection] + url_id(id)[0]``
+    is what ``esc(ctx.href(collection, id))`` would be.
+    """
+
+    def __init__(self, ctx: RenderContext) -> None:
+        super().__init__()
+        self.base = esc(ctx.base)
+
+    def __missing__(self, collection: str) -> str:
+        prefix = self[collection] = f"{self.base}/{collection}/"
+        return prefix
 
 
 def known(**values: str | None) -> dict[str, str]:
