@@ -18,7 +18,7 @@ from deltacloud.models import (
 )
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext, quote_id, quote_matrix
-from deltacloud.render.parts import CLEAN_ID, XmlPrefixes, url_id
+from deltacloud.render.parts import CLEAN_ID, XmlPrefixes, auth_type, url_id
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, esc_all
 
 # -- realms ------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ class _InstanceLinks:
         self.interfaces = f"{base}/network_interfaces/" if ctx.offers("network_interfaces", "index") else None
         self.run = ctx.offers("instances", "run")
         self.create_image = f"{base}/images;instance_id=" if ctx.offers("images", "create") else None
-        self.auth = _auth_type(ctx)
+        self.auth = auth_type(ctx)
 
 
 class _InstanceUrls(_InstanceLinks):
@@ -173,9 +173,12 @@ class _InstanceUrls(_InstanceLinks):
 def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, str]]:
     """``(rel, href, method)`` of each action the instance's state allows, then create_image."""
     at = ctx.derived(_InstanceUrls)
-    href = at.instances + quote_id(i.id)
+    return _actions(i, at.instances + quote_id(i.id), at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
+
+
+def _actions(i: Instance, href: str, at: _InstanceLinks, machine: StateMachine) -> list[tuple[str, str, str]]:
     actions = [("destroy", href, "delete") if action == "destroy" else (action, f"{href}/{action}", "post")
-               for action in ctx.driver_class.state_machine.actions_for(i.state)]  # type: ignore[attr-defined]
+               for action in machine.actions_for(i.state)]
     if at.run:
         # 1.1 offered run in every state, with the id repeated as a matrix parameter; clients follow the link.
         actions.append(("run", f"{href}/run;id={quote_matrix(i.id)}", "post"))
@@ -230,14 +233,6 @@ def _volumes_xml(i: Instance, prefix: str) -> str:
     return out
 
 
-def _auth_type(ctx: RenderContext) -> str | None:
-    if "authentication_password" in ctx.feature_names:
-        return "password"
-    if "authentication_key" in ctx.feature_names:
-        return "key"
-    return None
-
-
 def _authentication_xml(i: Instance, auth: str | None, keyname: object) -> str:
     if auth == "key" or (auth and i.keyname):
         # 1.1 wrote <login><keyname> when the instance had a key name, even an empty one; we always do.
@@ -288,15 +283,16 @@ def _addresses_json(addresses: tuple[Address, ...]) -> list[dict[str, str]]:
 def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
     """The JSON object of one instance."""
     at = ctx.derived(_InstanceUrls)
-    out: dict[str, Any] = {"id": i.id, "href": at.instances + quote_id(i.id), "name": i.name,
-                           "owner_id": i.owner_id, "owner": i.owner_id}
+    href = at.instances + quote_id(i.id)
+    out: dict[str, Any] = {"id": i.id, "href": href, "name": i.name, "owner_id": i.owner_id, "owner": i.owner_id}
     if i.image_id:
         out["image"] = {"id": i.image_id, "href": at.images + quote_id(i.image_id), "rel": "image"}
     out["realm"] = {"id": i.realm_id, "href": at.realms + quote_id(i.realm_id), "rel": "realm"}
     out["state"] = i.state
     out["hardware_profile"] = {"id": i.hardware_profile_id, "href": at.profiles + quote_id(i.hardware_profile_id),
                                "rel": "hardware_profile", "properties": dict(i.hardware_profile_overrides)}
-    out["actions"] = [{"rel": r, "href": h, "method": m} for r, h, m in instance_actions(i, ctx)]
+    out["actions"] = [{"rel": r, "href": h, "method": m}
+                      for r, h, m in _actions(i, href, at, ctx.driver_class.state_machine)]  # type: ignore[attr-defined]
     if i.launch_time:
         out["launch_time"] = out["create_time"] = i.launch_time
     out["public_addresses"] = _addresses_json(i.public_addresses)

@@ -43,6 +43,15 @@ class XmlPrefixes(dict[str, str]):
         return prefix
 
 
+def auth_type(ctx: RenderContext) -> str | None:
+    """How instances of this context log in, as their documents say: ``password``, ``key`` or None (not said)."""
+    if "authentication_password" in ctx.feature_names:
+        return "password"
+    if "authentication_key" in ctx.feature_names:
+        return "key"
+    return None
+
+
 def known(**values: str | None) -> dict[str, str]:
     """The entries whose value is known: an unknown time is left out of a JSON object, never written as ''."""
     return {key: value for key, value in values.items() if value}
