@@ -43,7 +43,7 @@ class DecodedModels(Generic[T]):
         self._listed: dict[tuple[Hashable, int], tuple[tuple[int, int, int], list[T]]] = {}
         self._lock = threading.Lock()
 
-    def listing(self, scope: Hashable, token: tuple[int, int, int] | None,
+    def listing(self, scope: Hashable, token: tuple[int, bytes | int, int] | None,
                 read: Callable[[], Sequence[str]]) -> list[T]:
         """The models of every document of ``scope``; ``read()`` gives their texts.
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from deltacloud.errors import BackendError, BackendUnavailableError
+from deltacloud_driver_mock.walindex import WalIndex
 
 #: A stored object: a JSON object that always has an ``"id"``.
 Document = dict[str, Any]
@@ -204,6 +205,7 @@ class Store(_Reader):
         self._lock = threading.Lock()
         self._ready_pid: int | None = None
         self._connections: list[tuple[int, sqlite3.Connection]] = []
+        self._wal_index = WalIndex(self.path)
 
     @classmethod
     def open(cls, directory: str | os.PathLike[str], seed: Callable[[], Seed] | None = None) -> Store:
@@ -300,7 +302,7 @@ class Store(_Reader):
         finally:  # committed or not, this connection may have changed the database (see ``version``)
             self._local.writes = getattr(self._local, "writes", 0) + 1
 
-    def version(self) -> tuple[int, int, int] | None:
+    def version(self) -> tuple[int, bytes | int, int] | None:
         """A token of the database's state as this thread's connection sees it; None inside a transaction.
 
         Two tokens from the same thread are equal only if nothing was committed in between: by
@@ -312,8 +314,10 @@ class Store(_Reader):
         conn = self._conn()
         if conn.in_transaction:
             return None
-        (data_version,) = conn.execute("PRAGMA data_version").fetchone()
-        return self._local.serial, int(data_version), self._local.writes
+        state = self._wal_index.state()  # the header PRAGMA data_version compares, without a statement
+        if state is None:
+            (state,) = conn.execute("PRAGMA data_version").fetchone()
+        return self._local.serial, state, self._local.writes
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -345,6 +349,7 @@ class Store(_Reader):
             mine = [conn for owner, conn in self._connections if owner == pid]
             self._connections = [(owner, conn) for owner, conn in self._connections if owner != pid]
             self._ready_pid = None
+        self._wal_index.close()
         for conn in mine:
             conn.close()
         self._local = threading.local()
