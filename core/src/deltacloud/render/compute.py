@@ -18,7 +18,7 @@ from deltacloud.models import (
 )
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext, quote_id, quote_matrix
-from deltacloud.render.parts import CLEAN_ID, XmlPrefixes, auth_type, url_id
+from deltacloud.render.parts import CLEAN_ID, XmlPrefixes, auth_type, refs_xml, url_id
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, esc_all
 
 # -- realms ------------------------------------------------------------------------------------
@@ -140,10 +140,8 @@ class _InstanceLinks:
     __slots__ = ("auth", "create_image", "firewalls", "images", "instances", "interfaces", "profiles", "realms",
                  "run", "volumes")
 
-    @staticmethod
-    def escape(text: str) -> str:
-        """How the prefixes are written: escaped for an XML attribute."""
-        return esc(text)
+    #: How the prefixes are written: escaped for an XML attribute.
+    escape = staticmethod(esc)
 
     def __init__(self, ctx: RenderContext) -> None:
         base = self.escape(ctx.base)
@@ -164,10 +162,8 @@ class _InstanceUrls(_InstanceLinks):
 
     __slots__ = ()
 
-    @staticmethod
-    def escape(text: str) -> str:
-        """How the prefixes are written: as they are."""
-        return text
+    #: How the prefixes are written: as they are.
+    escape = staticmethod(str)
 
 
 def instance_actions(i: Instance, ctx: RenderContext) -> list[tuple[str, str, str]]:
@@ -206,21 +202,19 @@ def _actions_xml(i: Instance, href: str, clean: bool, at: _InstanceLinks, machin
 def _addresses_xml(addresses: tuple[Address, ...]) -> str:
     out = ""
     for a in addresses:
+        kind, address = esc_all((a.type or "unavailable", a.address))
         port = "" if a.port is None or a.port == "" else f" port='{esc(a.port)}'"
-        out += f"<address type='{esc(a.type or 'unavailable')}'{port}>{esc(a.address)}</address>"
+        out += f"<address type='{kind}'{port}>{address}</address>"
     return out
 
 
 def _overrides_xml(overrides: tuple[tuple[str, str], ...]) -> str:
-    return "".join(f"<property{attrs(kind='fixed', name=n, value=v, unit=PROPERTY_UNITS.get(n, 'label'))} />"
-                   for n, v in overrides)
-
-
-def _refs_xml(tag: str, prefix: str, ids: tuple[str, ...], close: str = " />") -> str:
+    """The ``hwp_*`` values as fixed properties; attributes as ``attrs`` writes them (empty ones left out)."""
     out = ""
-    for ref in ids:
-        url, id = url_id(ref)
-        out += f"<{tag} href='{prefix}{url}' id='{id}'{close}"
+    for n, v in overrides:
+        name = "" if n is None or n == "" else f" name='{esc(n)}'"
+        value = "" if v is None or v == "" else f" value='{esc(v)}'"
+        out += f"<property kind='fixed'{name}{value} unit='{PROPERTY_UNITS.get(n, 'label')}' />"
     return out
 
 
@@ -247,23 +241,32 @@ def _authentication_xml(i: Instance, auth: str | None, keyname: object) -> str:
 def instance_xml(i: Instance, ctx: RenderContext) -> str:
     """The XML element of one instance."""
     at = ctx.derived(_InstanceLinks)
-    clean = CLEAN_ID.fullmatch(i.id) is not None
-    id_url, id_attr = (i.id, i.id) if clean else (esc(quote_id(i.id)), esc(i.id))
+    try:  # one look at the four ids: most need neither quoting nor escaping
+        clean_ids = CLEAN_ID.fullmatch(",".join((i.id, i.image_id, i.realm_id, i.hardware_profile_id))) is not None
+    except TypeError:  # an id that is not text: each on its own
+        clean_ids = False
+    if clean_ids:
+        clean = True
+        id_url = id_attr = i.id
+        image_url = image_id = i.image_id
+        realm_url = realm_id = i.realm_id
+        profile_url = profile_id = i.hardware_profile_id
+    else:
+        clean = CLEAN_ID.fullmatch(i.id) is not None
+        id_url, id_attr = (i.id, i.id) if clean else (esc(quote_id(i.id)), esc(i.id))
+        image_url, image_id = url_id(i.image_id) if i.image_id else ("", "")
+        realm_url, realm_id = url_id(i.realm_id)
+        profile_url, profile_id = url_id(i.hardware_profile_id)
     href = at.instances + id_url
     # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
-    if i.image_id:
-        image_url, image_id = url_id(i.image_id)
-        image = f"<image href='{at.images}{image_url}' id='{image_id}'></image>"
-    else:
-        image = ""
-    realm_url, realm_id = url_id(i.realm_id)
-    profile_url, profile_id = url_id(i.hardware_profile_id)
+    image = f"<image href='{at.images}{image_url}' id='{image_id}'></image>" if i.image_id else ""
     name, owner, state, launch, keyname = esc_all((i.name, i.owner_id, i.state, i.launch_time, i.keyname))
     overrides = _overrides_xml(i.hardware_profile_overrides) if i.hardware_profile_overrides else ""
     actions = _actions_xml(i, href, clean, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
     launch = f"<launch_time>{launch}</launch_time>" if i.launch_time else ""
-    firewalls = f"<firewalls>{_refs_xml('firewall', at.firewalls, i.firewalls)}</firewalls>" if i.firewalls else ""
-    interfaces = ("" if at.interfaces is None else "<network_interfaces>" + _refs_xml(
+    firewalls = f"<firewalls>{refs_xml('firewall', at.firewalls, i.firewalls)}</firewalls>" if i.firewalls else ""
+    volumes = _volumes_xml(i, at.volumes) if i.storage_volumes else ""
+    interfaces = ("" if at.interfaces is None else "<network_interfaces>" + refs_xml(
         "network_interface", at.interfaces, i.network_interfaces, "></network_interface>") + "</network_interfaces>")
     return (f"<instance href='{href}' id='{id_attr}'><name>{name}</name><owner_id>{owner}</owner_id>"
             f"{image}<realm href='{at.realms}{realm_url}' id='{realm_id}'></realm><state>{state}</state>"
@@ -271,8 +274,8 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
             f"<actions>{actions}</actions>{launch}"
             f"<public_addresses>{_addresses_xml(i.public_addresses)}</public_addresses>"
             f"<private_addresses>{_addresses_xml(i.private_addresses)}</private_addresses>{firewalls}"
-            f"<storage_volumes>{_volumes_xml(i, at.volumes)}</storage_volumes>"
-            f"{_authentication_xml(i, at.auth, keyname)}{interfaces}</instance>")
+            f"<storage_volumes>{volumes}</storage_volumes>{_authentication_xml(i, at.auth, keyname)}{interfaces}"
+            "</instance>")
 
 
 def _addresses_json(addresses: tuple[Address, ...]) -> list[dict[str, str]]:

@@ -27,6 +27,15 @@ def url_id(id: str) -> tuple[str, str]:
     return esc(quote_id(id)), esc(id)
 
 
+def refs_xml(tag: str, prefix: str, ids: tuple[str, ...], close: str = " />") -> str:
+    """``<tag href='<prefix><id>' id='<id>' />`` for each id; ``prefix`` escaped (``XmlPrefixes``), ids as they are."""
+    out = ""
+    for ref in ids:
+        url, id = url_id(ref)
+        out += f"<{tag} href='{prefix}{url}' id='{id}'{close}"
+    return out
+
+
 class XmlPrefixes(dict[str, str]):
     """``prefixes[collection]``: a context's ``<base>/<collection>/``, escaped for an XML attribute.
 
