@@ -167,7 +167,12 @@ class FragmentCache:
         return out
 
     def _touch(self, key: tuple[Any, ...]) -> None:
-        """Make ``key`` the most recently listed scope."""
+        """Make ``key`` the most recently listed scope (no lock taken when it already is: the usual case)."""
+        try:
+            if next(reversed(self._scopes), None) == key:
+                return
+        except RuntimeError:  # changed by another thread meanwhile: take the lock
+            pass
         with self._lock:
             found = self._scopes.pop(key, None)
             if found is not None:

@@ -40,7 +40,7 @@ class DecodedModels(Generic[T]):
         self._decode = decode
         self._slack = slack
         self._scopes: dict[Hashable, tuple[dict[str, T], int]] = {}
-        self._listed: dict[tuple[Hashable, int], tuple[tuple[int, int, int], list[T]]] = {}
+        self._listed: dict[tuple[Hashable, int], tuple[tuple[int, bytes | int, int], list[T]]] = {}
         self._lock = threading.Lock()
 
     def listing(self, scope: Hashable, token: tuple[int, bytes | int, int] | None,
