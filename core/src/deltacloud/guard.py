@@ -80,54 +80,52 @@ class GuardedProtocol(ASGIProtocol):
 
 #: Connections a worker accepts each time its listening socket wakes it (asyncio's default is 100).
 ACCEPTS_PER_WAKE = 1
-#: How long a worker holding connections lets a waiting one be, for each connection it holds, so that
-#: a less busy worker takes it first; at most ``DEFER_MAX`` seconds.
+#: After accepting, a worker holding connections stops watching the listening socket for this long per
+#: connection it holds (plus one), at most ``DEFER_MAX`` seconds, so that a less busy worker takes the next.
 DEFER_PER_CONNECTION = 0.0005
-DEFER_MAX = 0.005
+DEFER_MAX = 0.004
 
 
 class FairAcceptLoop(asyncio.SelectorEventLoop):
     """asyncio's event loop, sharing a listening socket's connections fairly with the other workers.
 
     Every worker waits on the same listening socket and every one of them wakes when a connection
-    comes. This loop takes ``ACCEPTS_PER_WAKE`` connection per wake-up (asyncio takes up to 100),
-    and when its worker already holds connections (``held()``), it first leaves the new one
-    waiting for ``DEFER_PER_CONNECTION`` per connection held (up to ``DEFER_MAX``): a worker
-    holding fewer takes it in the meantime, as nginx's ``accept_mutex`` does. ``held`` returns 0
-    when there is no other worker to share with.
+    comes. This loop takes ``ACCEPTS_PER_WAKE`` connection per wake-up (asyncio takes up to 100).
+    Then, when its worker holds connections (``held()``), it looks away from the socket for
+    ``DEFER_PER_CONNECTION`` per connection held (up to ``DEFER_MAX``): a worker holding fewer takes
+    the next ones meanwhile, as with nginx's ``accept_mutex``. Coming back, it takes what is waiting,
+    up to one more than it holds, so a steady stream of new connections (clients without keep-alive,
+    a proxy opening one per request) is accepted as fast as it comes, never one per pause.
+    With ``shared=False`` (no other worker to share with) nothing pauses.
     """
 
-    def __init__(self, held: Callable[[], int] = lambda: 0) -> None:
+    def __init__(self, held: Callable[[], int] = lambda: 0, *, shared: bool = False) -> None:
         super().__init__()
         self._held = held
-        self._deferred: set[int] = set()
+        self._shared = shared
 
     def _accept_connection(self, protocol_factory: Any, sock: Any, *args: Any) -> None:
         # args: sslcontext, server, backlog, handshake and shutdown timeouts (asyncio's _start_serving)
-        fd = sock.fileno()
-        held = self._held()
-        if held and fd not in self._deferred:
+        self._accept(protocol_factory, sock, args, ACCEPTS_PER_WAKE)
+        if self._shared:  # (held + 1: the one just accepted is not counted until its protocol starts)
+            fd = sock.fileno()
             self._remove_reader(fd)  # type: ignore[attr-defined]
-            self._deferred.add(fd)
-            self.call_later(min(held * DEFER_PER_CONNECTION, DEFER_MAX), self._accept_deferred,
+            self.call_later(min((self._held() + 1) * DEFER_PER_CONNECTION, DEFER_MAX), self._come_back,
                             protocol_factory, sock, fd, args)
-            return
-        self._accept_one(protocol_factory, sock, args)
 
-    def _accept_deferred(self, protocol_factory: Any, sock: Any, fd: int, args: tuple[Any, ...]) -> None:
-        """Take the connection if no other worker did, then wait on the socket again (unless it closed)."""
-        self._deferred.discard(fd)
+    def _come_back(self, protocol_factory: Any, sock: Any, fd: int, args: tuple[Any, ...]) -> None:
+        """Take what the other workers left (up to one more than held), then watch the socket again."""
         if sock.fileno() != fd:  # the server closed meanwhile
             return
-        self._accept_one(protocol_factory, sock, args)
+        self._accept(protocol_factory, sock, args, self._held() + 1)
         self._add_reader(fd, self._accept_connection, protocol_factory, sock, *args)  # type: ignore[attr-defined]
 
-    def _accept_one(self, protocol_factory: Any, sock: Any, args: tuple[Any, ...]) -> None:
+    def _accept(self, protocol_factory: Any, sock: Any, args: tuple[Any, ...], count: int) -> None:
         settings = list(args)
         if len(settings) > 2:
-            settings[2] = ACCEPTS_PER_WAKE  # the backlog argument: how many to accept now
+            settings[2] = count  # the backlog argument: how many to accept now
         else:
-            settings += [None] * (2 - len(settings)) + [ACCEPTS_PER_WAKE]
+            settings += [None] * (2 - len(settings)) + [count]
         super()._accept_connection(protocol_factory, sock, *settings)  # type: ignore[misc]
 
 
@@ -140,7 +138,7 @@ class GuardedWorker(gasgi.ASGIWorker):
 
     def _setup_event_loop(self) -> None:
         """The worker's loop is always a ``FairAcceptLoop`` (never uvloop, whether installed or not)."""
-        self.loop = FairAcceptLoop(lambda: self.nr_conns if self.cfg.workers > 1 else 0)
+        self.loop = FairAcceptLoop(lambda: self.nr_conns, shared=self.cfg.workers > 1)
         asyncio.set_event_loop(self.loop)
 
     def init_process(self) -> None:
