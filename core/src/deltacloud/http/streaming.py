@@ -2,7 +2,7 @@
 
 ``send_document`` takes a document as the pieces ``render.document.list_parts`` makes (the rendered
 objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
-ETag is the MD5 of the pieces' MD5 digests, and a kept fragment's digest was taken once, when it was
+ETag is the MD5 of the pieces' SHA-1 digests, and a kept fragment's digest was taken once, when it was
 rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
 bytes. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept on
 its pieces, so a repeated listing or a poller's conditional GET does not look at them again. A

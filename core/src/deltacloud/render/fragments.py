@@ -27,6 +27,11 @@ from typing import Any
 Writer = Callable[[Any, Any], Any]
 
 
+def part_digest(data: bytes) -> bytes:
+    """A piece's digest, of which a listing's ETag is made (SHA-1: cheaper than MD5 on CPUs with SHA instructions)."""
+    return hashlib.sha1(data, usedforsecurity=False).digest()
+
+
 def _enabled() -> bool:
     return os.environ.get("DELTACLOUD_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
 
@@ -118,7 +123,7 @@ class FragmentCache:
         self.max_scopes = max_scopes
         self.size = 0
         self._scopes: dict[tuple[Any, ...], tuple[dict[Any, bytes], int]] = {}
-        #: MD5 digests of the kept fragments, by the identity of their bytes (held, so ids stay theirs).
+        #: Digests (part_digest) of the kept fragments, by the identity of their bytes (held, so ids stay theirs).
         self._digests: dict[int, tuple[bytes, bytes]] = {}
         self._prefixes: dict[tuple[Any, ...], int] = {}
         #: Each scope's last listing: its objects (held, so their ids stay theirs) and its fragments.
@@ -198,7 +203,7 @@ class FragmentCache:
                         self._digests.pop(id(data), None)
             for data in kept.values():
                 if id(data) not in self._digests:
-                    self._digests[id(data)] = (data, hashlib.md5(data, usedforsecurity=False).digest())
+                    self._digests[id(data)] = (data, part_digest(data))
             self._scopes[key] = (kept, size)  # the most recently listed scope is last
             self.size += size - previous_size
             while self._scopes and (self.size > self.limit or len(self._scopes) > self.max_scopes):
@@ -218,18 +223,18 @@ class FragmentCache:
             return sum(len(fragments) for fragments, _ in self._scopes.values())
 
     def digest(self, part: bytes) -> bytes:
-        """The MD5 digest of ``part``: remembered when it is a kept fragment, else computed."""
+        """The digest of ``part`` (``part_digest``): remembered when it is a kept fragment, else computed."""
         known = self._digests.get(id(part))
         if known is not None and known[0] is part:
             return known[1]
         if len(part) <= 16:  # separators: remembered by value
             found = _SMALL.get(part)
             if found is None:
-                found = _SMALL[part] = hashlib.md5(part, usedforsecurity=False).digest()
+                found = _SMALL[part] = part_digest(part)
                 if len(_SMALL) > 256:
                     _SMALL.clear()
             return found
-        return hashlib.md5(part, usedforsecurity=False).digest()
+        return part_digest(part)
 
     def clear(self) -> None:
         """Forget every fragment."""
