@@ -115,8 +115,9 @@ def image_json(i: Image, ctx: RenderContext) -> dict[str, Any]:
     actions = [{"rel": "create_instance", "href": f"{ctx.base}/instances;image_id={esc(i.id)}", "method": "post"}]
     if ctx.offers("images", "destroy"):
         actions.append({"rel": "destroy_image", "href": href, "method": "delete"})
-    out = {"id": i.id, "href": href, "name": i.name or i.id, "description": i.description, "owner": i.owner_id,
-           "owner_id": i.owner_id, "architecture": i.architecture, "state": i.state}
+    out: dict[str, Any] = {"id": i.id, "href": href, "name": i.name or i.id, "description": i.description,
+                           "owner": i.owner_id, "owner_id": i.owner_id, "architecture": i.architecture,
+                           "state": i.state}
     if i.creation_time:
         out["creation_time"] = i.creation_time
     out["root_type"] = i.root_type
