@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -34,3 +35,12 @@ class ServerConfig:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
     #: Longest age of a shared answer to identical GETs (``http.coalesce``); 0: no coalescing.
     coalesce_seconds: float = 0.0
+
+
+def caching_enabled() -> bool:
+    """Whether work is reused across requests (rendered fragments, kept documents, a driver's decoded models).
+
+    ``DELTACLOUD_CACHE=off`` (or ``0``, ``no``, ``false``) turns every such reuse off: how the
+    benchmark measures the uncached path. Read when each cache is made (in each worker).
+    """
+    return os.environ.get("DELTACLOUD_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")

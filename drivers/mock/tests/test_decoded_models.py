@@ -85,6 +85,17 @@ def _insert(store: Store, id: str) -> None:
         tx.insert("things", {"id": id})
 
 
+def test_with_every_cache_off_each_listing_reads_and_decodes_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DELTACLOUD_CACHE", "off")
+    decoded: list[str] = []
+    models = DecodedModels(lambda text: decoded.append(text) or text.upper())
+    first = models.listing("scope", (1, 5, 0), lambda: ["a", "b"])
+    again = models.listing("scope", (1, 5, 0), lambda: ["a", "b"])
+    assert first == again == ["A", "B"] and first is not again
+    assert decoded == ["a", "b", "a", "b"] and len(models) == 0  # decoded each time, nothing kept
+    assert models.models("scope", ["c"], complete=False) == ["C"] and len(models) == 0
+
+
 def test_a_listing_reads_again_only_when_the_token_changed() -> None:
     reads: list[int] = []
     models = DecodedModels(str.upper)

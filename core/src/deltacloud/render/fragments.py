@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+from deltacloud.config import caching_enabled
+
 Writer = Callable[[Any, Any], Any]
 
 
@@ -32,8 +34,6 @@ def part_digest(data: bytes) -> bytes:
     return hashlib.sha1(data, usedforsecurity=False).digest()
 
 
-def _enabled() -> bool:
-    return os.environ.get("DELTACLOUD_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
 
 
 _SIMPLE = (str, int, float, type, frozenset)
@@ -247,7 +247,7 @@ class FragmentCache:
 
 #: The process's cache, used by ``render.document.render_list``.
 FRAGMENTS = FragmentCache(int(float(os.environ.get("DELTACLOUD_FRAGMENT_CACHE_MB", "32")) * 1024 * 1024),
-                          enabled=_enabled())
+                          enabled=caching_enabled())
 
 
 class Documents:
@@ -280,4 +280,4 @@ class Documents:
 
 
 #: The entry point documents (``/api`` in XML and JSON), by format, offer and render context.
-ENTRY_POINTS = Documents(enabled=_enabled())
+ENTRY_POINTS = Documents(enabled=caching_enabled())
