@@ -145,3 +145,21 @@ def test_a_rotated_log_file_is_opened_again(logged: tuple[ServerProcess, Path]) 
     answer = requests.get(f"{server.url}/realms", auth=AUTH, timeout=10)
     assert f"request_id={answer.headers['X-Request-Id']} " in log.read_text(encoding="utf-8")
     assert answer.headers["X-Request-Id"] not in rotated.read_text(encoding="utf-8")
+
+
+def test_with_the_log_off_the_request_id_still_goes_out_once() -> None:
+    import logging
+
+    quiet = logging.getLogger("deltacloud.test.quiet")
+    quiet.setLevel(logging.WARNING)
+    sent: list[list[tuple[str, str]]] = []
+
+    def app(environ: dict, start_response: object) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("X-Request-Id", "from-the-app")])  # type: ignore[operator]
+        return [environ[accesslog.ENVIRON_KEY].encode()]
+
+    wrapped = accesslog.AccessLog(app, logger=quiet)
+    body = wrapped({"HTTP_X_REQUEST_ID": "lb-1", "REQUEST_METHOD": "GET", "PATH_INFO": "/api"},
+                   lambda status, headers, exc_info=None: sent.append(headers))
+    assert b"".join(body) == b"lb-1"
+    assert [v for k, v in sent[0] if k.lower() == "x-request-id"] == ["lb-1"]  # the app's own one dropped

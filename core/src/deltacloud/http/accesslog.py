@@ -118,6 +118,8 @@ class AccessLog:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
         environ[ENVIRON_KEY] = rid
+        if not self.logger.isEnabledFor(logging.INFO):  # off: only the request id goes out
+            return self.app(environ, _with_request_id(start_response, rid))
         method, path, client = environ.get("REQUEST_METHOD", ""), _clean_path(environ), environ.get("REMOTE_ADDR")
         started = self.clock()
         answer: dict[str, Any] = {"status": 500}
@@ -137,8 +139,6 @@ class AccessLog:
             return start_response(status, kept, exc_info)
 
         def done() -> None:
-            if not self.logger.isEnabledFor(logging.INFO):  # off: no line to format
-                return
             line = format_line(rid, method, path, answer["status"], (self.clock() - started) * 1000,
                                answer.get("x-deltacloud-driver"), answer.get("x-deltacloud-provider"), client)
             self.logger.info(line)
@@ -149,6 +149,17 @@ class AccessLog:
             done()
             raise
         return _Finished(result, done)
+
+
+def _with_request_id(start_response: Callable[..., Any], rid: str) -> Callable[..., Any]:
+    """``start_response`` adding the request id header (in place of one the app may have set)."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        kept = [header for header in headers if header[0].lower() != _HEADER_KEY]
+        kept.append((HEADER, rid))
+        return start_response(status, kept, exc_info)
+
+    return start
 
 
 class _Finished:
