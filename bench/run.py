@@ -51,7 +51,7 @@ ROWS: list[tuple[str, str, str, str, str, bool]] = []
 #: Servers' CPU time per request of each throughput figure: (figure, ours in us, bare in us).
 CPU_ROWS: list[tuple[str, float, float]] = []
 LISTED = 50  # instances in the listing of the throughput figures (the issue's setting)
-ROUNDS = 3  # alternating wrk runs per side and figure
+ROUNDS = 5  # alternating wrk runs per side and figure
 
 
 def row(figure: str, value: str, baseline: str, ratio: float | None, target: str, met: bool) -> None:
@@ -304,8 +304,8 @@ PARTS = ("throughput", "coalescing", "sizes", "startup", "ec2")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Deltacloud speed benchmark (issue 12).")
-    parser.add_argument("--seconds", type=float, default=6,
-                        help=f"wrk load per side and figure, in {ROUNDS} alternating runs; poll length (default 6)")
+    parser.add_argument("--seconds", type=float, default=10,
+                        help=f"wrk load per side and figure, in {ROUNDS} alternating runs; poll length (default 10)")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
