@@ -89,7 +89,7 @@ def _text(rng: random.Random, empty: float = 0.1, none: float = 0.0) -> Any:
     if roll < none + empty:
         return ""
     if roll > 0.995:
-        return "lone\ud800surrogate"  # XML writes U+FFFD; a URL cannot carry it at all
+        return "lone\ud800surrogate"  # XML writes U+FFFD; URLs percent-encode it (surrogatepass)
     if rng.random() < 0.3:
         return rng.choice(TEXTS) + rng.choice(TEXTS)
     return rng.choice(TEXTS)
@@ -148,8 +148,8 @@ def _context(rng: random.Random, drivers: list[type]) -> RenderContext:
 def _outcome(write: Any, model: Any, ctx: RenderContext) -> tuple[str, Any]:
     """What ``write`` does: its output (JSON as text, key order included), or the exception it raises.
 
-    The reference raises ``UnicodeEncodeError`` for a lone surrogate in an id it puts in a URL
-    (``urllib.parse.quote`` cannot encode it); the live writers must do the same, not something else.
+    A writer that raises must raise what the reference raises (none is expected: a lone surrogate
+    in an id is percent-encoded in URLs, written as U+FFFD in text).
     """
     try:
         out = write(model, ctx)
@@ -207,3 +207,15 @@ def test_the_generated_cases_reach_every_branch() -> None:
         missing = {mark for mark in missing if mark not in xml}
     assert not missing, f"never generated: {sorted(missing)}"
     assert written > CASES * 0.8, f"only {written} of {CASES} instances could be written at all"
+
+
+def test_an_id_with_a_lone_surrogate_is_written_not_refused() -> None:
+    """No URL can carry a lone surrogate as UTF-8: it is percent-encoded in hrefs, U+FFFD in text (was a 500)."""
+    from defusedxml import ElementTree
+
+    ctx = RenderContext("http://h/api", "d", _drivers()[0], offered=frozenset())
+    i = Instance(id="i\ud800x", name="n", owner_id="o", image_id="img", realm_id="r", state="RUNNING",
+                 hardware_profile_id="m1")
+    root = ElementTree.fromstring(compute.instance_xml(i, ctx))
+    assert root.get("href") == "http://h/api/instances/i%ED%A0%80x" and root.get("id") == "i\ufffdx"
+    assert compute.instance_json(i, ctx)["href"] == "http://h/api/instances/i%ED%A0%80x"

@@ -96,7 +96,9 @@ def quote_id(id: str) -> str:
         return id
     from urllib.parse import quote
 
-    return quote(id, safe="@:.-_~!$&'()*+,=")
+    # A lone surrogate (which no URL can carry as UTF-8) is percent-encoded as its code unit's
+    # bytes rather than failing the whole answer.
+    return quote(id, safe="@:.-_~!$&'()*+,=", errors="surrogatepass")
 
 
 #: Matrix parameter values made only of characters ``quote_matrix`` keeps (most ids): returned unchanged.
@@ -109,7 +111,7 @@ def quote_matrix(value: str) -> str:
         return value
     from urllib.parse import quote
 
-    return quote(value, safe="@:.-_~!$&'()*+,")
+    return quote(value, safe="@:.-_~!$&'()*+,", errors="surrogatepass")
 
 
 def _class_offers(driver_class: type, collection: str, operation: str) -> bool:
