@@ -43,7 +43,9 @@ def _per_request(app: Any, env: dict[str, Any], repeat: int) -> float:
         result = app(dict(env), start_response)
         for _chunk in result:
             pass
-        result.close()
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
     return (time.thread_time() - started) / repeat
 
 

@@ -159,6 +159,11 @@ def validate(params: Iterable[Param], raw: RawParams) -> tuple[dict[str, Any], l
     parameters that no declaration consumed (reported to clients in a ``Warning`` header,
     never refused). Raises ``ValidationError`` for a missing required or a malformed value.
     """
+    if not raw:  # nothing given (most GETs): only a required parameter can be wrong
+        for param in params:
+            if param.required:
+                raise ValidationError(f"Required parameter '{param.name}' is missing", param=param.name)
+        return {}, []
     values: dict[str, Any] = {}
     consumed: set[str] = set(META_PARAMS)
     for param in params:

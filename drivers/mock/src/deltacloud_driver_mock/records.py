@@ -14,6 +14,7 @@ Document shapes (all JSON objects with an ``id``):
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -87,11 +88,11 @@ class StoredInstance:
     one of these per distinct text, so a listing decodes only the instances that changed.
     """
 
-    __slots__ = ("_body", "_settled", "model", "next_at")
+    __slots__ = ("_next_state", "_settled", "model", "next_at")
 
     def __init__(self, body: str) -> None:
         doc = json.loads(body)
-        self._body = body
+        self._next_state: str | None = doc.get("next_state")
         self._settled: Instance | None = None
         self.model = instance(doc, doc["state"])
         self.next_at: float | None = doc.get("next_at")
@@ -100,9 +101,8 @@ class StoredInstance:
         """The instance at time ``now``: its due automatic transition applied (``lifecycle.effective_state``)."""
         if self.next_at is None or self.next_at > now:
             return self.model
-        if self._settled is None:
-            doc = json.loads(self._body)
-            self._settled = instance(doc, doc["next_state"])
+        if self._settled is None:  # the same instance in its next state: nothing else differs
+            self._settled = dataclasses.replace(self.model, state=self._next_state or self.model.state)
         return self._settled
 
 
