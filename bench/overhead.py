@@ -70,6 +70,26 @@ def call(app: Callable[..., Any], env: dict[str, Any]) -> tuple[int, dict[str, s
     return answer[0], answer[1], body
 
 
+def mock_app(instances: int) -> Callable[..., Any]:
+    """The app as a worker builds it (``AccessLog(create_app(...))``), the mock's store holding ``instances``.
+
+    The store is ``$DELTACLOUD_MOCK_STORAGE``; instances are added through the API, 100 per request.
+    """
+    from deltacloud.config import ServerConfig
+    from deltacloud.http import accesslog
+    from deltacloud.http.app import create_app
+
+    app = accesslog.AccessLog(create_app(ServerConfig(driver="mock")))
+    left = instances - call(app, environ("GET", "/api/instances", TYPES["xml"]))[2].count(b"<instance ")
+    while left > 0:
+        batch = min(100, left)
+        status, _, body = call(app, environ("POST", "/api/instances", TYPES["xml"],
+                                            body=f"image_id=img1&hwp_id=m1-small&instance_count={batch}".encode()))
+        assert status == 201, body[:300]
+        left -= batch
+    return app
+
+
 def per_request(app: Callable[..., Any], env: dict[str, Any], requests: int) -> float:
     """CPU microseconds per request (this thread's time, less moved by other processes): median of 5 batches."""
     batch = max(1, requests // 5)
@@ -94,20 +114,10 @@ def main() -> int:
         os.environ.update(DELTACLOUD_MOCK_STORAGE=str(Path(tmp, "store")), DELTACLOUD_MOCK_DELAY="0")
         from bare_app import make_app
 
-        from deltacloud.config import ServerConfig
         from deltacloud.http import accesslog
-        from deltacloud.http.app import create_app
 
         accesslog.configure("off")
-        app = accesslog.AccessLog(create_app(ServerConfig(driver="mock")))
-        status, _, body = call(app, environ("GET", "/api/instances", TYPES["xml"]))
-        left = args.instances - body.count(b"<instance ")
-        while left > 0:
-            batch = min(100, left)
-            status, _, body = call(app, environ("POST", "/api/instances", TYPES["xml"],
-                                                body=f"image_id=img1&hwp_id=m1-small&instance_count={batch}".encode()))
-            assert status == 201, body[:300]
-            left -= batch
+        app = mock_app(args.instances)
         figures = {"xml": ("/api/instances", "xml"), "json": ("/api/instances", "json"),
                    "304": ("/api/instances", "xml"), "api": ("/api", "xml")}
         bodies = Path(tmp, "bodies")

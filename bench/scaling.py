@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from overhead import TYPES, call, environ
+from overhead import TYPES, call, environ, mock_app
 
 #: Requests per batch, by count, cached and uncached: about the same CPU time per batch.
 BATCH = {100: 200, 1000: 40, 10000: 4}
@@ -55,18 +55,7 @@ def _per_request(app: Any, env: dict[str, Any], repeat: int) -> float:
 
 def measure(count: int, cached: bool) -> dict[str, float]:
     """Seconds per listing, per empty listing and per instance for ``count`` instances."""
-    from deltacloud.config import ServerConfig
-    from deltacloud.http import accesslog
-    from deltacloud.http.app import create_app
-
-    app = accesslog.AccessLog(create_app(ServerConfig(driver="mock")))
-    left = count - call(app, environ("GET", "/api/instances", TYPES["xml"]))[2].count(b"<instance ")
-    while left > 0:
-        batch = min(100, left)
-        status, _, body = call(app, environ("POST", "/api/instances", TYPES["xml"],
-                                            body=f"image_id=img1&hwp_id=m1-small&instance_count={batch}".encode()))
-        assert status == 201, body[:300]
-        left -= batch
+    app = mock_app(count)
     full_env = environ("GET", "/api/instances", TYPES["xml"])
     empty_env = dict(environ("GET", "/api/instances", TYPES["xml"]), QUERY_STRING="id=none")
     status, _, body = call(app, full_env)

@@ -9,10 +9,8 @@ the same string; JSON the same document, key order included.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -32,20 +30,10 @@ from deltacloud.models import (
 )
 from deltacloud.render import compute
 from deltacloud.render.context import RenderContext
+from deltacloud.testing import load_module
 
-
-def _reference() -> Any:
-    """The frozen reference writers (``test_writer_reference``, a sibling module, not a package)."""
-    path = Path(__file__).with_name("test_writer_reference.py")
-    spec = importlib.util.spec_from_file_location("writer_reference_oracle", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-REF = _reference()
+#: The frozen reference writers (a sibling module, not in a package).
+REF = load_module(Path(__file__).with_name("test_writer_reference.py"), "writer_reference_oracle")
 CASES = 3000
 
 #: Texts that exercise every branch of escaping and quoting.

@@ -9,37 +9,25 @@ the mock's own store and written by the reference writers of ``test_writer_refer
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from deltacloud.models import Credentials, Instance
 from deltacloud.render.context import RenderContext
-from deltacloud.testing import Deltaclouds, ServerProcess
+from deltacloud.testing import Deltaclouds, ServerProcess, load_module
 
 mock = pytest.importorskip("deltacloud_driver_mock", reason="the mock driver is not installed")
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"mockuser:mockpassword").decode()}
 NAMES = ("plain", "a&b <c> 'single' \"double\"", "caf\u00e9 \u65e5\u672c", "]]> x")
 
 
-def _reference() -> Any:
-    path = Path(__file__).with_name("test_writer_reference.py")
-    spec = importlib.util.spec_from_file_location("writer_reference_served", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-REF = _reference()
+#: The frozen reference writers (a sibling module, not in a package).
+REF = load_module(Path(__file__).with_name("test_writer_reference.py"), "writer_reference_served")
 
 
 def _call(url: str, method: str = "GET", data: bytes | None = None, **headers: str) -> tuple[int, bytes]:

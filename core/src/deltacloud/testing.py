@@ -60,6 +60,18 @@ def installed_entry_point(directory: Path, name: str, target: str,
         clear_caches()
 
 
+def load_module(path: Path, name: str) -> Any:
+    """The Python file at ``path`` imported as module ``name``: a test's sibling, which no package holds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
