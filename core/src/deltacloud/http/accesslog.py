@@ -118,25 +118,20 @@ class AccessLog:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         rid = request_id(environ.get("HTTP_X_REQUEST_ID"))
         environ[ENVIRON_KEY] = rid
+        tagged = _with_request_id(start_response, rid)
         if not self.logger.isEnabledFor(logging.INFO):  # off: only the request id goes out
-            return self.app(environ, _with_request_id(start_response, rid))
+            return self.app(environ, tagged)
         method, path, client = environ.get("REQUEST_METHOD", ""), _clean_path(environ), environ.get("REMOTE_ADDR")
         started = self.clock()
         answer: dict[str, Any] = {"status": 500}
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             answer.clear()  # a second call (an error after the first) describes the answer alone
-            kept = []
-            for header in headers:
-                name = header[0].lower()
-                if name == _HEADER_KEY:
-                    continue
-                if name in _LOGGED:
-                    answer[name] = header[1]
-                kept.append(header)
-            kept.append((HEADER, rid))
+            for name, value in headers:
+                if name.lower() in _LOGGED:
+                    answer[name.lower()] = value
             answer["status"] = int(status.split(" ", 1)[0])
-            return start_response(status, kept, exc_info)
+            return tagged(status, headers, exc_info)
 
         def done() -> None:
             line = format_line(rid, method, path, answer["status"], (self.clock() - started) * 1000,
