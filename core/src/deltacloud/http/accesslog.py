@@ -34,6 +34,7 @@ ENVIRON_KEY = "deltacloud.request_id"
 HEADER = "X-Request-Id"
 
 _HEADER_KEY = HEADER.lower()
+_HEADER_LENGTH = len(HEADER)
 #: Response headers the line shows.
 _LOGGED = frozenset({"x-deltacloud-driver", "x-deltacloud-provider"})
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -150,9 +151,14 @@ def _with_request_id(start_response: Callable[..., Any], rid: str) -> Callable[.
     """``start_response`` adding the request id header (in place of one the app may have set)."""
 
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-        kept = [header for header in headers if header[0].lower() != _HEADER_KEY]
-        kept.append((HEADER, rid))
-        return start_response(status, kept, exc_info)
+        for name, _ in headers:
+            if len(name) == _HEADER_LENGTH and name.lower() == _HEADER_KEY:
+                headers = [header for header in headers if header[0].lower() != _HEADER_KEY]
+                break
+        else:
+            headers = list(headers)
+        headers.append((HEADER, rid))
+        return start_response(status, headers, exc_info)
 
     return start
 

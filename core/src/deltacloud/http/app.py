@@ -16,10 +16,10 @@ from deltacloud.driver import timing
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
 from deltacloud.http import coalesce
 from deltacloud.http.browser import BrowserPages
-from deltacloud.http.context import MatrixParams, RequestState, parse_basic, select_driver, trusted_provider
+from deltacloud.http.context import RequestState, parse_basic, select_driver, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
-from deltacloud.http.etags import etag_matches, etag_of
-from deltacloud.http.forwarded import ForwardedHeaders
+from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of
+from deltacloud.http.front import Front
 from deltacloud.http.negotiation import choose_format
 from deltacloud.http.objectstore import bucket_routes
 from deltacloud.http.resources import (
@@ -36,6 +36,9 @@ from deltacloud.render.fragments import ENTRY_POINTS, context_key
 
 log = logging.getLogger("deltacloud")
 _CACHEABLE = frozenset({"GET", "HEAD"})
+_OK = (200, "200 OK", falcon.HTTP_200)
+#: What every answer varies by (it is the same for every request).
+VARY = "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider"
 
 
 class RequestSelection:
@@ -46,19 +49,21 @@ class RequestSelection:
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Choose driver, provider, format and credentials before routing."""
+        env = req.env  # the headers straight from the environ: Falcon's get_header would rebuild each key
         state = RequestState()
         req.context.deltacloud = state
-        name, provider, from_client = select_driver(req.env, req.get_header("X-Deltacloud-Driver"),
-                                                    req.get_header("X-Deltacloud-Provider"), self.config)
+        name, provider, from_client = select_driver(env, env.get("HTTP_X_DELTACLOUD_DRIVER"),
+                                                    env.get("HTTP_X_DELTACLOUD_PROVIDER"), self.config)
         state.driver_name, state.provider = name, provider
         timing.start()
         try:
-            state.fmt = choose_format(req.get_param("format"), req.get_header("Accept"))
+            state.fmt = choose_format(req.get_param("format") if env.get("QUERY_STRING") else None,
+                                      env.get("HTTP_ACCEPT"))
         except NotAcceptableError as exc:  # refused in process_resource, unless the resource ignores Accept
             req.context.unacceptable = exc
         state.loaded = loader.load(name)
         state.provider_trusted = trusted_provider(state.loaded, provider, from_client)
-        state.credentials = parse_basic(req.get_header("Authorization"))
+        state.credentials = parse_basic(env.get("HTTP_AUTHORIZATION"))
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource: Any,
                          params: dict[str, Any]) -> None:
@@ -73,25 +78,26 @@ class RequestSelection:
         state: RequestState | None = getattr(req.context, "deltacloud", None)
         if state is None:
             return
-        resp.set_header("X-Deltacloud-Driver", state.driver_name or self.config.driver)
+        set_header = resp.set_header
+        set_header("X-Deltacloud-Driver", state.driver_name or self.config.driver)
         if state.provider:
-            resp.set_header("X-Deltacloud-Provider", state.provider)
+            set_header("X-Deltacloud-Provider", state.provider)
         measured, calls = timing.total()
         backend = measured if calls else state.backend_seconds
         total_ms = (time.perf_counter() - state.started) * 1000
-        driver_ms = state.backend_seconds * 1000
-        resp.set_header("Server-Timing",
-                        f"backend;dur={backend * 1000:.3f}, driver;dur={driver_ms:.3f}, total;dur={total_ms:.3f}")
-        resp.set_header("X-Backend-Runtime", f"{backend:.6f}")
+        set_header("Server-Timing", f"backend;dur={backend * 1000:.3f}, driver;dur={state.backend_seconds * 1000:.3f}, "
+                                    f"total;dur={total_ms:.3f}")
+        set_header("X-Backend-Runtime", f"{backend:.6f}")
         if calls:
-            resp.set_header("X-Backend-Calls", str(calls))
-        resp.set_header("Vary", "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider")
-        if req.method in _CACHEABLE and resp.status in (200, "200 OK", falcon.HTTP_200) and resp.data:
+            set_header("X-Backend-Calls", str(calls))
+        set_header("Vary", VARY)
+        data = resp.data
+        if data and req.method in _CACHEABLE and resp.status in _OK:
             kept = getattr(req.context, "kept_etag", None)  # a kept document's tag (EntryPoint)
-            etag = kept[1] if kept is not None and kept[0] is resp.data else etag_of(resp.data)
-            resp.set_header("ETag", etag)
-            resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
-            if etag_matches(req.get_header("If-None-Match"), etag):
+            etag = kept[1] if kept is not None and kept[0] is data else etag_of(data)
+            set_header("ETag", etag)
+            set_header("Cache-Control", CACHE_CONTROL)
+            if etag_matches(req.env.get("HTTP_IF_NONE_MATCH"), etag):
                 resp.status = falcon.HTTP_304
                 resp.data = None
                 resp.content_type = None
@@ -225,7 +231,7 @@ def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
 
 
 def create_app(config: ServerConfig | None = None) -> Any:
-    """Build the WSGI application: Falcon routes for every collection, wrapped to read matrix parameters."""
+    """Build the WSGI application: Falcon routes for every collection, behind ``Front`` (and the coalescer, if on)."""
     config = config or ServerConfig()
     loader.configure(config)
     api = Api(plugins.collections(), config.max_body_bytes)
@@ -246,6 +252,6 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)
     plugins.configure_app(app, config)
-    wsgi = ForwardedHeaders(coalesce.wrap(MatrixParams(app), config.coalesce_seconds), config.forwarded_allow_ips)
+    wsgi = Front(coalesce.wrap(app, config.coalesce_seconds), config.forwarded_allow_ips)
     wsgi.falcon_app = app  # type: ignore[attr-defined]
     return wsgi

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
 import time
 from dataclasses import dataclass, field
@@ -75,27 +74,25 @@ def split_matrix(path: str) -> tuple[str, dict[str, str], dict[str, list[str]]]:
     return "/".join(segments), api_params, other
 
 
-class MatrixParams:
-    """WSGI middleware: moves matrix parameters out of ``PATH_INFO`` into the environ before routing."""
+def move_matrix(environ: dict) -> None:
+    """Move matrix parameters out of ``PATH_INFO`` into the environ (``MATRIX_KEY``, ``MATRIX_PARAMS_KEY``).
 
-    def __init__(self, app: object) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict, start_response: object) -> object:
-        path = environ.get("PATH_INFO", "")
-        if ";" in path:
-            raw = _raw_path(environ)
-            if raw is not None and ";" in raw:
-                # Split before decoding: a value may hold an encoded '/' (a provider URL).
-                clean, api_params, other = split_matrix(raw)
-                path = unquote(clean, encoding="latin-1")
-                script = environ.get("SCRIPT_NAME", "")
-                environ["PATH_INFO"] = path[len(script):] if script and path.startswith(script) else path
-            else:
-                environ["PATH_INFO"], api_params, other = split_matrix(path)
-            environ[MATRIX_KEY] = api_params
-            environ[MATRIX_PARAMS_KEY] = other
-        return self.app(environ, start_response)  # type: ignore[operator]
+    Called before routing (``http.front.Front``); a path without ``;`` is left alone.
+    """
+    path = environ.get("PATH_INFO", "")
+    if ";" not in path:
+        return
+    raw = _raw_path(environ)
+    if raw is not None and ";" in raw:
+        # Split before decoding: a value may hold an encoded '/' (a provider URL).
+        clean, api_params, other = split_matrix(raw)
+        path = unquote(clean, encoding="latin-1")
+        script = environ.get("SCRIPT_NAME", "")
+        environ["PATH_INFO"] = path[len(script):] if script and path.startswith(script) else path
+    else:
+        environ["PATH_INFO"], api_params, other = split_matrix(path)
+    environ[MATRIX_KEY] = api_params
+    environ[MATRIX_PARAMS_KEY] = other
 
 
 def _raw_path(environ: dict) -> str | None:
@@ -140,8 +137,8 @@ def parse_basic(header: str | None) -> Credentials | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "basic":
         return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    try:  # strict: only the base64 alphabet, padding only at the end (b64decode's validate, without its regex)
+        decoded = binascii.a2b_base64(token.strip(), strict_mode=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise AuthenticationError("Malformed Basic credentials") from None
     user, sep, password = decoded.partition(":")

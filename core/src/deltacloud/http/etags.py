@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
+#: Sent with every ETag: the client may keep the answer, and checks it with the tag before each use.
+CACHE_CONTROL = "max-age=0, private, must-revalidate"
+
 
 def etag_of(data: bytes) -> str:
     """The strong, quoted ETag of ``data``: its MD5 in hex."""

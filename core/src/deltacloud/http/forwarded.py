@@ -3,8 +3,8 @@
 Every ``href`` and ``Location`` is built from the request's scheme, host and script name
 (``http.resources.render_context``). Behind nginx those are the proxy's hop to us, not what the
 client typed, so the proxy tells us (``X-Forwarded-Proto``, ``X-Forwarded-Host``,
-``X-Forwarded-Port``, ``X-Forwarded-Prefix``) and ``ForwardedHeaders`` writes them into the WSGI
-environ before anything reads it. The headers are believed only when the peer's address is in
+``X-Forwarded-Port``, ``X-Forwarded-Prefix``) and ``apply_forwarded`` writes them into the WSGI
+environ before anything reads it (``http.front.Front``). The headers are believed only when the peer's address is in
 ``allow`` (``deltacloudd --forwarded-allow-ips``, loopback by default, ``*`` for any): anyone
 else's ``X-Forwarded-*`` are removed, so a client talking to the server directly cannot make
 links point elsewhere. A proxy that appends to ``X-Forwarded-*`` lists: the first value is
@@ -14,7 +14,7 @@ the client's side, the one we use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 #: Peers whose forwarded headers are believed when the operator names none (gunicorn's default too).
@@ -44,7 +44,10 @@ def apply_forwarded(environ: dict[str, Any], allow: tuple[str, ...]) -> None:
     From an untrusted peer the ``X-Forwarded-*`` headers are dropped instead. Values that are not
     a scheme, host, port or path are ignored (the request's own stay), never an error.
     """
-    if not any(key in environ for key in _HEADERS):
+    for key in _HEADERS:
+        if key in environ:
+            break
+    else:
         return
     if "*" not in allow and environ.get("REMOTE_ADDR", "") not in allow:
         for key in _HEADERS:
@@ -66,15 +69,3 @@ def apply_forwarded(environ: dict[str, Any], allow: tuple[str, ...]) -> None:
     prefix = _first(environ.get("HTTP_X_FORWARDED_PREFIX", "")).rstrip("/")
     if prefix and _PREFIX.match(prefix) and ".." not in prefix:
         environ["SCRIPT_NAME"] = prefix + environ.get("SCRIPT_NAME", "")
-
-
-class ForwardedHeaders:
-    """WSGI middleware: ``apply_forwarded`` on each request, then the wrapped app."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]], allow: tuple[str, ...] = DEFAULT_ALLOW) -> None:
-        self.app = app
-        self.allow = allow
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        apply_forwarded(environ, self.allow)
-        return self.app(environ, start_response)

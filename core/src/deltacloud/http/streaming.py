@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 import falcon
 
-from deltacloud.http.etags import etag_matches, etag_of
+from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of
 from deltacloud.render.document import Pieces
 from deltacloud.render.fragments import FRAGMENTS
 
@@ -61,8 +61,8 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
             parts.etag = known
     etag, total = known
     resp.set_header("ETag", etag)
-    resp.set_header("Cache-Control", "max-age=0, private, must-revalidate")
-    if etag_matches(req.get_header("If-None-Match"), etag):
+    resp.set_header("Cache-Control", CACHE_CONTROL)
+    if etag_matches(req.env.get("HTTP_IF_NONE_MATCH"), etag):
         resp.status = falcon.HTTP_304
         resp.content_type = None
         return

@@ -6,8 +6,11 @@ server process using the same storage directory; instances are private to their 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from deltacloud.api.instance_ops import check_overrides
@@ -50,6 +53,21 @@ _BAD_NAME = re.compile(r"[/\x00-\x1f\x7f]")
 _MAX_NAME = 255
 
 
+@functools.lru_cache(maxsize=256)
+def _stores(users_option: str | None, root: Path, user: str | None,
+            generation: int) -> tuple[MappingProxyType[str, str], Store, Store]:
+    """The users, the images' store and ``user``'s store, worked out once per distinct settings and user.
+
+    A driver is made per request; ``generation`` (``Store.generation``) changes when every store is
+    closed, so a store closed since is opened again.
+    """
+    users = parse_users(users_option)
+    images_store = Store.open(root, seed_documents)
+    directory = store_directory(root, user, users)
+    store = images_store if directory == root else Store.open(directory, lambda: user_seed(str(user), seed_documents()))
+    return users, images_store, store
+
+
 def _checked_name(value: str, param: str, what: str) -> str:
     if not value or not value.strip():
         raise ValidationError(f"The {what} name must not be empty", param=param)
@@ -88,14 +106,10 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
 
     def __init__(self, credentials: Credentials | None, provider: str | None = None) -> None:
         super().__init__(credentials, provider)
-        self.users = parse_users(self.settings.option("users"))
-        root = storage_directory()
-        #: Images are everybody's: they live in the default user's store.
-        self.images_store = Store.open(root, seed_documents)
         user = credentials.user if credentials is not None else None
-        directory = store_directory(root, user, self.users)
-        self.store = self.images_store if directory == root else Store.open(
-            directory, lambda: user_seed(str(user), seed_documents()))
+        #: ``images_store``: images are everybody's, they live in the default user's store.
+        self.users, self.images_store, self.store = _stores(self.settings.option("users"), storage_directory(), user,
+                                                            Store.generation)
         self.delay = transition_delay()
 
     # -- credentials ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from deltacloud.errors import BackendError, BackendUnavailableError
 from deltacloud_driver_mock.walindex import WalIndex
@@ -196,6 +196,8 @@ class Store(_Reader):
 
     _opened: dict[str, Store] = {}
     _opened_lock = threading.Lock()
+    #: Counts ``close_all`` calls: what was worked out from the stores opened before is stale after one.
+    generation: ClassVar[int] = 0
 
     def __init__(self, directory: Path, seed: Callable[[], Seed] | None = None) -> None:
         self.directory = directory
@@ -360,5 +362,6 @@ class Store(_Reader):
         with cls._opened_lock:
             stores = list(cls._opened.values())
             cls._opened.clear()
+            cls.generation += 1
         for store in stores:
             store.close()

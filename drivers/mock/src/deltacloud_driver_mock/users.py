@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,7 +27,6 @@ DEFAULT_USER, DEFAULT_PASSWORD = "mockuser", "mockpassword"
 _SHARED_SEED_KINDS = ("networks", "subnets")
 
 
-@cache
 @lru_cache(maxsize=16)
 def parse_users(option: str | None) -> MappingProxyType[str, str]:
     """``name:password`` pairs separated by commas, plus the default user; ``ValueError`` for a bad entry.

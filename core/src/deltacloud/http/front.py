@@ -1,0 +1,29 @@
+"""The WSGI layer in front of Falcon: each request's environ made ready for routing, in one pass.
+
+Before anything reads the environ, ``X-Forwarded-*`` from a trusted proxy set the scheme, host and
+script name links are built from, and anyone else's are dropped (``http.forwarded``); then matrix
+parameters (``/api;driver=ec2;provider=...``) leave ``PATH_INFO`` for the environ, where request
+selection and parameter validation find them (``http.context.move_matrix``). One callable does both
+(a layer per step cost a call and a frame per request each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from deltacloud.http.context import move_matrix
+from deltacloud.http.forwarded import DEFAULT_ALLOW, apply_forwarded
+
+
+class Front:
+    """WSGI middleware: ``apply_forwarded``, then ``move_matrix``, then the wrapped app."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], allow: tuple[str, ...] = DEFAULT_ALLOW) -> None:
+        self.app = app
+        self.allow = allow
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        apply_forwarded(environ, self.allow)
+        move_matrix(environ)
+        return self.app(environ, start_response)
