@@ -117,7 +117,7 @@ class EntryPoint:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         state = state_of(req)
         assert state.loaded is not None
-        if req.get_param_as_bool("force_auth", default=False):
+        if req.query_string and req.get_param_as_bool("force_auth", default=False):
             if state.credentials is None:
                 raise AuthenticationError("Authentication required")
             started = time.perf_counter()

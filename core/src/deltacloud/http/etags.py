@@ -21,6 +21,8 @@ def etag_matches(header: str | None, etag: str) -> bool:
     """Whether an ``If-None-Match`` header value names ``etag`` (``*``, weak tags and bare values too)."""
     if not header:
         return False
+    if header == etag:  # what a client that kept the answer sends back, most of the time
+        return True
     if header.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") in (etag, etag.strip('"')) for tag in header.split(","))

@@ -90,15 +90,30 @@ def _body_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
     raise UnsupportedMediaTypeError(f"Cannot read a request body of type '{media}'")
 
 
-def operation_params(op: Operation, collection: Collection, state: RequestState) -> list[Param]:
-    """The parameters ``op`` accepts for this driver: its own plus those of the features it offers."""
-    params = list(op.params)
+def operation_params(op: Operation, collection: Collection, state: RequestState) -> tuple[Param, ...]:
+    """The parameters ``op`` accepts for this driver: its own plus those of the features it offers.
+
+    Worked out once per operation and offer (both long-lived: compared by identity).
+    """
     assert state.loaded is not None
-    for declared in state.offer.features if state.offer is not None else state.loaded.features:
+    declared_features = state.offer.features if state.offer is not None else state.loaded.features
+    key = (id(op), id(declared_features), collection.name)
+    known = _OPERATION_PARAMS.get(key)
+    if known is not None and known[0] is op and known[1] is declared_features:
+        return known[2]
+    params = list(op.params)
+    for declared in declared_features:
         feature = declared.feature
         if feature.collection == collection.name and feature.operation == op.name:
             params.extend(declared.params)
-    return params
+    if len(_OPERATION_PARAMS) >= 1024:
+        _OPERATION_PARAMS.clear()
+    _OPERATION_PARAMS[key] = (op, declared_features, tuple(params))  # held, so their ids stay theirs
+    return tuple(params)
+
+
+#: ``operation_params`` by (operation, features, collection name): (operation, features, parameters).
+_OPERATION_PARAMS: dict[tuple[int, int, str], tuple[Operation, Any, tuple[Param, ...]]] = {}
 
 
 def _matches(item: Any, filters: dict[str, Any]) -> bool:
@@ -128,8 +143,12 @@ class Api:
         if state.offer is not None:
             return state.offer
         assert state.loaded is not None
-        collections, features = state.driver().offers()
-        key = (state.loaded.name, state.loaded.cls, collections, features)
+        cls = state.loaded.cls
+        if cls.offers is Driver.offers and state.provider_trusted:
+            collections, features = None, None  # the class's all, whoever asks: no driver object needed
+        else:
+            collections, features = state.driver().offers()
+        key = (state.loaded.name, cls, collections, features)
         offer = self._offers.get(key)
         if offer is None:
             offer = self._offers[key] = make_offer(self.collections.values(), state.loaded.cls, state.loaded.features,
@@ -229,7 +248,7 @@ class Api:
             if op.kind == "index":
                 filters = {k: str(v) for k, v in values.items() if not isinstance(v, bytes | tuple)}
                 listed = method(filters)
-                if not any(key in values for key in GENERIC_FILTERS):
+                if values.keys().isdisjoint(GENERIC_FILTERS):
                     return list(listed)
                 return [item for item in listed if _matches(item, values)]
             if op.kind in ("show", "destroy"):

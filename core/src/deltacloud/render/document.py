@@ -110,10 +110,8 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
     name = collection.name
     if fmt == "xml" and items:
         parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx, (name, scope))
-        head, separator, tail = f"{XML_DECLARATION}<{name}>\n  ".encode(), b"\n  ", f"\n</{name}>\n".encode()
     elif fmt == "json" and name != "drivers" and items:
         parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx, (name, scope))
-        head, separator, tail = b"{" + _dumps(name) + b":[", b",", b"]}"
     else:
         return Pieces((_whole_list(items, collection, ctx, fmt),))
     derived = getattr(parts, "derived", None)  # kept with the fragments (render.fragments.Fragments)
@@ -121,6 +119,10 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
         known = derived.get("document")
         if known is not None:
             return known
+    if fmt == "xml":
+        head, separator, tail = f"{XML_DECLARATION}<{name}>\n  ".encode(), b"\n  ", f"\n</{name}>\n".encode()
+    else:
+        head, separator, tail = b"{" + _dumps(name) + b":[", b",", b"]}"
     pieces = [separator] * (2 * len(parts) + 1)
     pieces[0], pieces[-1] = head, tail
     pieces[1:-1:2] = parts
