@@ -5,7 +5,8 @@ objects, mostly reused from ``render.fragments``, and what goes between them). F
 ETag is the MD5 of the pieces' SHA-1 digests, and a kept fragment's digest was taken once, when it was
 rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
 bytes. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept on
-its pieces, so a repeated listing or a poller's conditional GET does not look at them again. A
+its pieces, so a repeated listing or a poller's conditional GET does not look at them again; so is a
+small listing's joined body (at most ``CHUNK_BYTES``: at most as much again as its fragments). A
 matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of about
 ``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as one
 10 MB string. A HEAD gets the GET's headers. Other methods and statuses get ``resp.data``
@@ -70,7 +71,12 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
     if req.method == "HEAD":
         return
     if total <= CHUNK_BYTES:
-        resp.stream = [b"".join(parts)]
+        whole = getattr(parts, "whole", None)  # kept on an unchanged listing's pieces, like its ETag
+        if whole is None:
+            whole = b"".join(parts)
+            if isinstance(parts, Pieces):
+                parts.whole = whole
+        resp.stream = [whole]
         return
     bounds = getattr(parts, "bounds", None)  # kept on an unchanged listing's pieces, like its ETag
     if bounds is None:

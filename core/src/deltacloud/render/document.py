@@ -138,6 +138,8 @@ class Pieces(tuple[bytes, ...]):
     etag: tuple[str, int] | None = None
     #: Where its streamed chunks begin and end (``http.streaming.chunk_bounds``), once worked out.
     bounds: tuple[int, ...] | None = None
+    #: The pieces joined, kept when the document is small enough to go out whole (``http.streaming``).
+    whole: bytes | None = None
 
 
 def _whole_list(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str) -> bytes:
