@@ -103,7 +103,8 @@ class Driver(OptionalCollections, abc.ABC):
         ``None`` (the default) means everything the class implements and declares. A driver
         whose provider lacks a service (an EC2-compatible endpoint without load balancers)
         answers the narrower sets; ``/api``, ``OPTIONS``, the docs and the forms follow them.
-        It must not call the cloud: it is asked on every request.
+        It must not call the cloud: it is asked on every request. When a class does not override it,
+        the core takes the class's all without making a driver object (``http.resources.Api.offer``).
         """
         return None, None
 
