@@ -283,3 +283,26 @@ def test_html_form_delete_redirects_to_the_collection(client, auth):
     r = client.simulate_post(f"/api/instances/{id}", headers=form, body="_method=delete")
     assert r.status_code == 303 and r.headers["Location"].endswith(f"/api/instances?done=destroyed&gone={id}")
     assert client.simulate_get(f"/api/instances/{id}", headers=auth).status_code == 404
+
+
+def test_entry_point_makes_a_driver_object_only_for_a_driver_that_narrows_its_offer(client, auth, monkeypatch):
+    from deltacloud import loader
+
+    cls = loader.load_driver("tiny")
+    made = []
+    original = cls.__init__
+
+    def counted(self, *args, **kwargs):
+        made.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "__init__", counted)
+    assert client.simulate_get("/api", headers=auth).status_code == 200
+    assert made == []  # the class's whole offer: nothing to ask an object
+    assert client.simulate_get("/api/realms", headers=auth).status_code == 200
+    assert made == ["TinyDriver"]
+    monkeypatch.setattr(cls, "offers", lambda self: (frozenset(), frozenset()))  # no optional collection, no feature
+    api = ET.fromstring(client.simulate_get("/api", headers=auth).content)
+    assert made == ["TinyDriver", "TinyDriver"]
+    rels = {link.get("rel") for link in api.findall("link")}
+    assert "instances" in rels and api.find("link[@rel='instances']").findall("feature") == []
