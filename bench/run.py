@@ -1,6 +1,6 @@
 """The speed benchmark of issue 12: every figure against its baseline, as ratios within one run.
 
-    python bench/run.py [--seconds 5] [--skip ec2] [--only listing,sizes,...]
+    python bench/run.py [--round-seconds 2] [--seconds 10] [--only throughput,coalescing,sizes,startup,ec2]
 
 Starts, on 127.0.0.1 in a temporary folder: ``deltacloudd -i mock`` on fresh stores, the bare
 Falcon app serving the same bytes under the same server settings (``bench/bare_app.py``), the
@@ -51,7 +51,7 @@ ROWS: list[tuple[str, str, str, str, str, bool]] = []
 #: Servers' CPU time per request of each throughput figure: (figure, ours in us, bare in us).
 CPU_ROWS: list[tuple[str, float, float]] = []
 LISTED = 50  # instances in the listing of the throughput figures (the issue's setting)
-ROUNDS = 5  # alternating wrk runs per side and figure
+ROUNDS = 9  # alternating wrk runs per side and figure
 
 
 def row(figure: str, value: str, baseline: str, ratio: float | None, target: str, met: bool) -> None:
@@ -61,8 +61,11 @@ def row(figure: str, value: str, baseline: str, ratio: float | None, target: str
           f"({target}: {'met' if met else 'MISSED'})", flush=True)
 
 
-def throughput(work: Path, seconds: float) -> None:
-    """Listing XML/JSON, /api, cache off and If-None-Match 304s: deltacloudd against the bare app."""
+def throughput(work: Path, seconds: float, poll_seconds: float) -> None:
+    """Listing XML/JSON, /api, cache off and If-None-Match 304s: deltacloudd against the bare app.
+
+    Each figure is ``ROUNDS`` alternating wrk runs of ``seconds`` per side; the pollers poll for ``poll_seconds``.
+    """
     server = mock_server(work, "store-listing", *SERVING)
     uncached = mock_server(work, "store-listing", *SERVING, env={"DELTACLOUD_CACHE": "off"})
     coalesced = mock_server(work, "store-listing", *SERVING, "--coalesce", "1")
@@ -106,7 +109,7 @@ def throughput(work: Path, seconds: float) -> None:
                     sides = ((ours, base), (theirs, bare_base))
                     for samples, root in sides if n % 2 == 0 else reversed(sides):
                         before = cpu_seconds(workers[root])
-                        load = wrk(f"{root}{path}", seconds / ROUNDS, auth, *headers)
+                        load = wrk(f"{root}{path}", seconds, auth, *headers)
                         cpu[root][0] += cpu_seconds(workers[root]) - before
                         cpu[root][1] += load.requests
                         assert load.bad == 0, (root, path, load)
@@ -138,7 +141,7 @@ def throughput(work: Path, seconds: float) -> None:
             base = f"http://127.0.0.1:{port}"
             row("If-None-Match 304 req/s, --coalesce 1", f"{ours:.0f}", f"{theirs:.0f} bare", ours / theirs,
                 "(printed)", True)
-            pollers(port, tag, seconds)
+            pollers(port, tag, poll_seconds)
         finally:
             bare.stop()
     finally:
@@ -304,8 +307,9 @@ PARTS = ("throughput", "coalescing", "sizes", "startup", "ec2")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Deltacloud speed benchmark (issue 12).")
-    parser.add_argument("--seconds", type=float, default=10,
-                        help=f"wrk load per side and figure, in {ROUNDS} alternating runs; poll length (default 10)")
+    parser.add_argument("--seconds", type=float, default=10, help="pollers' and coalescing's length (default 10)")
+    parser.add_argument("--round-seconds", type=float, default=2,
+                        help=f"each wrk run's length; {ROUNDS} alternating runs per side and figure (default 2)")
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}")
     args = parser.parse_args()
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -316,7 +320,7 @@ def main() -> int:
         for part in parts:
             print(f"[{part}]", flush=True)
             if part == "throughput":
-                throughput(work, args.seconds)
+                throughput(work, args.round_seconds, args.seconds)
             elif part == "coalescing":
                 coalescing(work, args.seconds)
             elif part == "sizes":
