@@ -92,9 +92,11 @@ def throughput(work: Path, seconds: float, poll_seconds: float) -> None:
             bare_base = f"http://127.0.0.1:{port_of(bare)}"
             auth = f"Authorization: {AUTH}"
 
-            workers = {bare_base: bare.children()}
+            # Whose workers' CPU time counts: read at each run, once every worker is up (right after
+            # start-up one of two may not have forked yet, which halved a side's CPU per request).
+            processes = {bare_base: bare}
             for each in (server, uncached, coalesced):
-                workers[f"http://127.0.0.1:{port_of(each)}"] = each.children()
+                processes[f"http://127.0.0.1:{port_of(each)}"] = each
 
             def pair(path: str, *headers: str) -> tuple[float, float]:
                 """Median req/s of each side over ``ROUNDS`` alternating wrk runs (drift hits both alike).
@@ -108,9 +110,10 @@ def throughput(work: Path, seconds: float, poll_seconds: float) -> None:
                 for n in range(ROUNDS):
                     sides = ((ours, base), (theirs, bare_base))
                     for samples, root in sides if n % 2 == 0 else reversed(sides):
-                        before = cpu_seconds(workers[root])
+                        workers = processes[root].children()
+                        before = cpu_seconds(workers)
                         load = wrk(f"{root}{path}", seconds, auth, *headers)
-                        cpu[root][0] += cpu_seconds(workers[root]) - before
+                        cpu[root][0] += cpu_seconds(workers) - before
                         cpu[root][1] += load.requests
                         assert load.bad == 0, (root, path, load)
                         samples.append(load.rps)
