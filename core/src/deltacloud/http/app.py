@@ -78,19 +78,19 @@ class RequestSelection:
         state: RequestState | None = getattr(req.context, "deltacloud", None)
         if state is None:
             return
-        set_header = resp.set_header
-        set_header("X-Deltacloud-Driver", state.driver_name or self.config.driver)
-        if state.provider:
-            set_header("X-Deltacloud-Provider", state.provider)
         measured, calls = timing.total()
         backend = measured if calls else state.backend_seconds
         total_ms = (time.perf_counter() - state.started) * 1000
-        set_header("Server-Timing", f"backend;dur={backend * 1000:.3f}, driver;dur={state.backend_seconds * 1000:.3f}, "
-                                    f"total;dur={total_ms:.3f}")
-        set_header("X-Backend-Runtime", f"{backend:.6f}")
+        timings = (f"backend;dur={backend * 1000:.3f}, driver;dur={state.backend_seconds * 1000:.3f}, "
+                   f"total;dur={total_ms:.3f}")
+        headers = [("X-Deltacloud-Driver", state.driver_name or self.config.driver), ("Server-Timing", timings),
+                   ("X-Backend-Runtime", f"{backend:.6f}"), ("Vary", VARY)]
+        if state.provider:
+            headers.append(("X-Deltacloud-Provider", state.provider))
         if calls:
-            set_header("X-Backend-Calls", str(calls))
-        set_header("Vary", VARY)
+            headers.append(("X-Backend-Calls", str(calls)))
+        resp.set_headers(headers)
+        set_header = resp.set_header
         data = resp.data
         if data and req.method in _CACHEABLE and resp.status in _OK:
             kept = getattr(req.context, "kept_etag", None)  # a kept document's tag (EntryPoint)

@@ -54,6 +54,9 @@ def render_context(req: falcon.Request) -> RenderContext:
 
 def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
     """Every request parameter as lists of strings: matrix, query string, then the body (form, JSON or XML)."""
+    env = req.env
+    if not env.get("QUERY_STRING") and MATRIX_PARAMS_KEY not in env and env.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        return {}  # most GETs: nothing to gather
     raw: dict[str, list[str]] = {}
     for key, values in req.env.get(MATRIX_PARAMS_KEY, {}).items():
         raw.setdefault(key, []).extend(values)
@@ -136,6 +139,11 @@ class Api:
         self.collections = {c.name: c for c in collections}
         self.max_body = max_body
         self._member_actions = {name: _member_actions(c) for name, c in self.collections.items()}
+        #: Each collection's first operation of each kind (index, show, create, destroy): what a plain route runs.
+        self._first_of_kind: dict[tuple[str, str], Operation] = {}
+        for name, collection in self.collections.items():
+            for op in collection.operations:
+                self._first_of_kind.setdefault((name, op.kind), op)
         self._offers: dict[tuple[Any, ...], Offer] = {}
 
     def offer(self, state: RequestState) -> Offer:
@@ -214,7 +222,7 @@ class Api:
             if op is not None and placeholder is not None:
                 path_values[placeholder] = name or ""
         else:
-            op = next((o for o in collection.operations if o.kind == kind), None)
+            op = self._first_of_kind.get((collection.name, kind))
         if op is None or not self.operation_supported(op, collection, state):
             allowed = self.allowed_methods(collection, state, member=id is not None, action=name)
             what = f"{method} '{name}'" if kind == "action" else kind
