@@ -6,11 +6,13 @@ For each count it builds the WSGI app as a ``deltacloudd`` worker does (``overhe
 fresh mock store holding that many instances, and takes this thread's CPU time per listing
 (``GET /api/instances``, its chunks taken one by one as the server sends them, never joined) less
 its time per request of the same listing matching nothing (``?id=none``: the request's fixed cost),
-over the count. Both are taken in alternating batches and the least of fifteen kept (other work on
-the machine only ever adds time). *Cached* is the default server (rendered objects reused while
-unchanged: what is left per instance is one identity check and moving the bytes); *uncached* is a
-process of its own with ``DELTACLOUD_CACHE=off`` (every cache off, the mock's decoded documents
-too): each instance read, decoded and written every time.
+over the count. Both are taken in alternating batches, five in each of three phases per count
+spread over the run, and the least of the fifteen kept (other work on the machine only ever adds
+time; a slowdown of a few seconds hits one phase of a count, not all of its batches). *Cached* is
+the default server (rendered objects reused while unchanged: what is left per instance is one
+identity check and moving the bytes); *uncached* is a process of its own with
+``DELTACLOUD_CACHE=off`` (every cache off, the mock's decoded documents too): each instance read,
+decoded and written every time.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ from overhead import TYPES, call, environ, mock_app
 #: Requests per batch, by count, cached and uncached: about the same CPU time per batch.
 BATCH = {100: 200, 1000: 40, 10000: 4}
 UNCACHED_BATCH = {100: 40, 1000: 4, 10000: 2}
-#: Batches of each kind, alternating; the least is kept (15: a noisy second or two does not decide a count).
-BATCHES = 15
+#: Phases of each count, spread over the run, and batches of each kind per phase; the least is kept.
+PHASES = 3
+BATCHES = 5
 
 
 def _per_request(app: Any, env: dict[str, Any], repeat: int) -> float:
@@ -53,20 +56,42 @@ def _per_request(app: Any, env: dict[str, Any], repeat: int) -> float:
     return (time.thread_time() - started) / repeat
 
 
-def measure(count: int, cached: bool) -> dict[str, float]:
-    """Seconds per listing, per empty listing and per instance for ``count`` instances."""
+def _prepared(count: int, store: Path) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The app over a fresh store of ``count`` instances at ``store``, and its full and empty listings' requests."""
+    os.environ["DELTACLOUD_MOCK_STORAGE"] = str(store)
     app = mock_app(count)
     full_env = environ("GET", "/api/instances", TYPES["xml"])
     empty_env = dict(environ("GET", "/api/instances", TYPES["xml"]), QUERY_STRING="id=none")
     status, _, body = call(app, full_env)
     assert status == 200 and body.count(b"<instance ") == count, (status, body.count(b"<instance "))
-    repeat = (BATCH if cached else UNCACHED_BATCH).get(count, 2)
-    full, empty = [], []
-    for _ in range(BATCHES):
-        full.append(_per_request(app, full_env, repeat))
-        empty.append(_per_request(app, empty_env, repeat * 4))
-    listing, fixed = min(full), min(empty)  # other work on the machine only ever adds time
-    return {"listing": listing, "empty": fixed, "per_instance": (listing - fixed) / count}
+    return app, full_env, empty_env
+
+
+def measure(counts: list[int], cached: bool, root: Path) -> dict[str, dict[str, float]]:
+    """Seconds per listing, per empty listing and per instance for each count.
+
+    Each count is measured in ``PHASES`` phases spread over the run (every count's phase, then
+    every count's again), ``BATCHES`` batches a phase after one untimed listing (what the other
+    counts pushed out of the processor's caches comes back first); the least batch of each kind
+    is kept. A slowdown of the machine lasting a few seconds then hits one phase of a count, not
+    all of its batches (other work only ever adds time).
+    """
+    prepared = {count: _prepared(count, root / f"store-{count}") for count in counts}
+    samples: dict[int, tuple[list[float], list[float]]] = {count: ([], []) for count in counts}
+    for _ in range(PHASES):
+        for count, (app, full_env, empty_env) in prepared.items():
+            os.environ["DELTACLOUD_MOCK_STORAGE"] = str(root / f"store-{count}")  # read at each request by the mock
+            repeat = (BATCH if cached else UNCACHED_BATCH).get(count, 2)
+            _per_request(app, full_env, 1)
+            _per_request(app, empty_env, 1)
+            for _ in range(BATCHES):
+                samples[count][0].append(_per_request(app, full_env, repeat))
+                samples[count][1].append(_per_request(app, empty_env, repeat * 4))
+    results = {}
+    for count, (full, empty) in samples.items():
+        listing, fixed = min(full), min(empty)
+        results[str(count)] = {"listing": listing, "empty": fixed, "per_instance": (listing - fixed) / count}
+    return results
 
 
 def _this_process(counts: list[int], show: bool) -> dict[str, dict[str, float]]:
@@ -74,19 +99,17 @@ def _this_process(counts: list[int], show: bool) -> dict[str, dict[str, float]]:
     from deltacloud.config import caching_enabled
 
     cached = caching_enabled()
-    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="dc-scaling-") as tmp:
         os.environ["DELTACLOUD_MOCK_DELAY"] = "0"
         from deltacloud.http import accesslog
 
         accesslog.configure("off")
-        for count in counts:
-            os.environ["DELTACLOUD_MOCK_STORAGE"] = str(Path(tmp, f"store-{count}"))
-            results[str(count)] = found = measure(count, cached)
-            if show:
-                print(f"{'cached' if cached else 'uncached':<9} {count:>6} instances: {found['listing'] * 1e3:9.3f} "
-                      f"ms a listing, {found['empty'] * 1e6:6.1f} us an empty one, "
-                      f"{found['per_instance'] * 1e6:6.2f} us per instance", flush=True)
+        results = measure(counts, cached, Path(tmp))
+    if show:
+        for count, found in results.items():
+            print(f"{'cached' if cached else 'uncached':<9} {int(count):>6} instances: {found['listing'] * 1e3:9.3f} "
+                  f"ms a listing, {found['empty'] * 1e6:6.1f} us an empty one, "
+                  f"{found['per_instance'] * 1e6:6.2f} us per instance", flush=True)
     return results
 
 
