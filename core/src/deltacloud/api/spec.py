@@ -116,9 +116,15 @@ class Collection:
     #: None gives the generic ``/api/<name>``, ``/{id}`` and ``/{id}/{action}`` resources.
     routes: Callable[[Any, Collection], Mapping[str, Any]] | None = field(default=None, compare=False, repr=False)
     operations_by_name: dict[str, Operation] = field(init=False, repr=False, compare=False)
+    #: The first operation of each kind (index, show, create, destroy): what a plain route runs.
+    operations_by_kind: dict[str, Operation] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "operations_by_name", {op.name: op for op in self.operations})
+        by_kind: dict[str, Operation] = {}
+        for op in self.operations:
+            by_kind.setdefault(op.kind, op)
+        object.__setattr__(self, "operations_by_kind", by_kind)
 
     def operation(self, name: str) -> Operation | None:
         """The operation called ``name``, or None."""

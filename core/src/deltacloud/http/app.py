@@ -90,13 +90,12 @@ class RequestSelection:
         if calls:
             headers.append(("X-Backend-Calls", str(calls)))
         resp.set_headers(headers)
-        set_header = resp.set_header
         data = resp.data
         if data and req.method in _CACHEABLE and resp.status in _OK:
             kept = getattr(req.context, "kept_etag", None)  # a kept document's tag (EntryPoint)
             etag = kept[1] if kept is not None and kept[0] is data else etag_of(data)
-            set_header("ETag", etag)
-            set_header("Cache-Control", CACHE_CONTROL)
+            resp.set_header("ETag", etag)
+            resp.set_header("Cache-Control", CACHE_CONTROL)
             if etag_matches(req.env.get("HTTP_IF_NONE_MATCH"), etag):
                 resp.status = falcon.HTTP_304
                 resp.data = None

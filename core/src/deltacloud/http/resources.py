@@ -58,7 +58,7 @@ def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
     if not env.get("QUERY_STRING") and MATRIX_PARAMS_KEY not in env and env.get("REQUEST_METHOD") in ("GET", "HEAD"):
         return {}  # most GETs: nothing to gather
     raw: dict[str, list[str]] = {}
-    for key, values in req.env.get(MATRIX_PARAMS_KEY, {}).items():
+    for key, values in env.get(MATRIX_PARAMS_KEY, {}).items():
         raw.setdefault(key, []).extend(values)
     for key, value in req.params.items():
         raw.setdefault(key, []).extend(value if isinstance(value, list) else [value])
@@ -139,11 +139,6 @@ class Api:
         self.collections = {c.name: c for c in collections}
         self.max_body = max_body
         self._member_actions = {name: _member_actions(c) for name, c in self.collections.items()}
-        #: Each collection's first operation of each kind (index, show, create, destroy): what a plain route runs.
-        self._first_of_kind: dict[tuple[str, str], Operation] = {}
-        for name, collection in self.collections.items():
-            for op in collection.operations:
-                self._first_of_kind.setdefault((name, op.kind), op)
         self._offers: dict[tuple[Any, ...], Offer] = {}
 
     def offer(self, state: RequestState) -> Offer:
@@ -222,7 +217,7 @@ class Api:
             if op is not None and placeholder is not None:
                 path_values[placeholder] = name or ""
         else:
-            op = self._first_of_kind.get((collection.name, kind))
+            op = collection.operations_by_kind.get(kind)
         if op is None or not self.operation_supported(op, collection, state):
             allowed = self.allowed_methods(collection, state, member=id is not None, action=name)
             what = f"{method} '{name}'" if kind == "action" else kind

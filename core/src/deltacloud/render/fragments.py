@@ -34,8 +34,6 @@ def part_digest(data: bytes) -> bytes:
     return hashlib.sha1(data, usedforsecurity=False).digest()
 
 
-
-
 _SIMPLE = (str, int, float, type, frozenset)
 #: Digests of short pieces (the separators between fragments), by value.
 _SMALL: dict[bytes, bytes] = {}
