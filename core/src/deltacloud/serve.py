@@ -5,7 +5,10 @@ application it runs: it receives a request's body on the loop (in memory up to
 ``SPOOL_BYTES``, then in a temporary file), refuses it with 413 past its limit, and only then
 hands the *complete* request to one of ``threads`` threads that call the WSGI application
 (Falcon). A client that trickles its headers or its body therefore costs a socket and a few
-bytes, never a thread: 200 such clients do not delay anyone else.
+bytes, never a thread: 200 such clients do not delay anyone else. The way back is as short: an
+answer of up to ``WHOLE_BYTES`` goes to the loop once, whole, when the app is done (one wake-up of
+the loop, no thread waiting on a client); only a larger one streams, its thread waiting for the
+loop to take each piece.
 
 Bodies are bounded by route: blob uploads (``PUT``/``POST`` under ``/api/buckets/B[/BLOB]``) by
 ``max_upload``, every other body by ``max_body``. A ``Content-Length`` over the limit is refused
@@ -37,6 +40,10 @@ SPOOL_BYTES = 1024 * 1024
 LINGER_BYTES = 8 * 1024 * 1024
 LINGER_SECONDS = 2.0
 
+#: A response of at most this many bytes is sent by the loop in one go once the app is done (one
+#: hand-off between its thread and the loop, instead of a round trip per piece); a larger one streams.
+WHOLE_BYTES = 256 * 1024
+
 #: Default bound of a blob upload's body: 5 GiB, the largest single PUT S3 accepts.
 DEFAULT_MAX_UPLOAD = 5 * 1024**3
 
@@ -44,7 +51,8 @@ _BLOB_PATH = re.compile(r"^/api/buckets/[^/]+(/[^/]+)?/?$")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Message = MutableMapping[str, Any]
+Send = Callable[[Message], Awaitable[None]]
 
 
 def is_blob_upload(method: str, path: str) -> bool:
@@ -151,19 +159,38 @@ class ThreadedWSGI:
             raise
         # The slot and the body are released when the thread is done, not when this task is: a
         # client that gives up must not free its backend's slot while a thread still waits on it.
+        done: asyncio.Future[list[Message]] = loop.create_future()
+
+        def settle(outcome: list[Message] | BaseException) -> None:  # on the loop, the thread done
+            self.bulkhead.release(key)
+            if not done.done():  # else this task was cancelled meanwhile
+                if isinstance(outcome, BaseException):
+                    done.set_exception(outcome)
+                else:
+                    done.set_result(outcome)
+
+        def run() -> None:
+            outcome: list[Message] | BaseException
+            try:
+                outcome = self._run(environ, send, loop)
+            except BaseException as exc:  # raised again in this task, as before the thread
+                outcome = exc
+            body.close()
+            loop.call_soon_threadsafe(settle, outcome)
+
         try:
-            future = self.executor.submit(self._run, environ, send, loop)
+            self.executor.submit(run)
         except BaseException:
             self.bulkhead.release(key)
             body.close()
             raise
-
-        def finished(_: concurrent.futures.Future[None]) -> None:
-            body.close()
-            loop.call_soon_threadsafe(self.bulkhead.release, key)
-
-        future.add_done_callback(finished)
-        await asyncio.wrap_future(future)
+        messages = await done
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                for message in messages:
+                    await send(message)
+        except TimeoutError:
+            pass  # the client stopped reading: the connection is dropped
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, limit: int) -> tuple[IO[bytes], int]:
         """The whole body, spooled; ``BodyTooLargeError`` past ``limit``, ``ConnectionError`` on a disconnect."""
@@ -221,12 +248,18 @@ class ThreadedWSGI:
         environ["CONTENT_LENGTH"] = str(size)
         return environ
 
-    def _run(self, environ: dict[str, Any], send: Send, loop: asyncio.AbstractEventLoop) -> None:
-        """Call the WSGI app in this thread; hand its answer to the loop piece by piece."""
+    def _run(self, environ: dict[str, Any], send: Send, loop: asyncio.AbstractEventLoop) -> list[Message]:
+        """Call the WSGI app in this thread; return the messages left for the loop to send.
+
+        A response of at most ``WHOLE_BYTES`` comes back whole (its start and its body), so the
+        thread hands it over once and never waits on the client. A larger one is streamed: its first
+        ``WHOLE_BYTES`` in one piece, then piece by piece as the app yields them, the thread waiting
+        for the loop to take each (``send_timeout`` at most); its last piece comes back.
+        """
         started: list[tuple[int, list[tuple[bytes, bytes]]]] = []
         sent = [False]
 
-        def deliver(message: MutableMapping[str, Any]) -> None:
+        def deliver(message: Message) -> None:
             future = asyncio.run_coroutine_threadsafe(send(message), loop)
             try:
                 future.result(timeout=self.send_timeout)
@@ -242,14 +275,14 @@ class ThreadedWSGI:
                            [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response_headers])]
             return write
 
-        def begin() -> None:
-            if not sent[0]:
-                status, response_headers = started[0]
-                deliver({"type": "http.response.start", "status": status, "headers": response_headers})
-                sent[0] = True
+        def start() -> Message:
+            status, response_headers = started[0]
+            return {"type": "http.response.start", "status": status, "headers": response_headers}
 
         def write(data: bytes) -> None:
-            begin()
+            if not sent[0]:
+                deliver(start())
+                sent[0] = True
             if data:
                 deliver({"type": "http.response.body", "body": data, "more_body": True})
 
@@ -258,18 +291,25 @@ class ThreadedWSGI:
         result = self.app(environ, start_response)
         close = getattr(result, "close", None)
         try:
-            last = b""
+            held: list[bytes] = []
+            size = 0
             for chunk in result:
-                if chunk:
-                    write(last)
-                    last = chunk
+                if not chunk:
+                    continue
+                if sent[0]:
+                    write(held.pop())
+                elif size + len(chunk) > WHOLE_BYTES:
+                    write(b"".join(held))
+                    held.clear()
+                held.append(chunk)
+                size += len(chunk)
             if close is not None:
                 close, closing = None, close
                 closing()
-            begin()
-            deliver({"type": "http.response.body", "body": last, "more_body": False})
+            last = {"type": "http.response.body", "body": b"".join(held), "more_body": False}
+            return [last] if sent[0] else [start(), last]
         except (ConnectionError, OSError):
-            pass  # the client is gone; nothing to answer
+            return []  # the client is gone; nothing to answer
         finally:
             if close is not None:
                 close()
