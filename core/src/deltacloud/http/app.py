@@ -13,6 +13,7 @@ from deltacloud import loader, plugins
 from deltacloud.api.spec import Collection
 from deltacloud.config import API_VERSION, ServerConfig
 from deltacloud.driver import timing
+from deltacloud.driver.memo import IdentityMemo
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
 from deltacloud.http import coalesce
 from deltacloud.http.browser import BrowserPages
@@ -110,8 +111,8 @@ class EntryPoint:
 
     def __init__(self, api: Api) -> None:
         self.api = api
-        #: ETags of the kept documents, by their identity (held, so ids stay theirs).
-        self._tags: dict[int, tuple[bytes, str]] = {}
+        #: ETags of the kept documents, by their identity.
+        self._tags: IdentityMemo[tuple[bytes, str]] = IdentityMemo(256)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         state = state_of(req)
@@ -139,10 +140,8 @@ class EntryPoint:
             return
         resp.data = data = ENTRY_POINTS.get(offer, (state.fmt, context_key(ctx)), document)
         known = self._tags.get(id(data))
-        if known is None or known[0] is not data:
-            if len(self._tags) >= 256:
-                self._tags.clear()
-            known = self._tags[id(data)] = (data, etag_of(data))
+        if known is None:
+            known = self._tags.put(id(data), (data, etag_of(data)), data)
         req.context.kept_etag = known  # the middleware's ETag, not hashed again
 
     on_head = on_get

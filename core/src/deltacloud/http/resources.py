@@ -14,6 +14,7 @@ from deltacloud.api.offer import Offer, make_offer
 from deltacloud.api.params import validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
 from deltacloud.driver import Driver
+from deltacloud.driver.memo import IdentityMemo
 from deltacloud.driver.statemachine import ACTIONS
 from deltacloud.errors import (
     AuthenticationError,
@@ -102,21 +103,18 @@ def operation_params(op: Operation, collection: Collection, state: RequestState)
     declared_features = state.offer.features if state.offer is not None else state.loaded.features
     key = (id(op), id(declared_features), collection.name)
     known = _OPERATION_PARAMS.get(key)
-    if known is not None and known[0] is op and known[1] is declared_features:
-        return known[2]
+    if known is not None:
+        return known
     params = list(op.params)
     for declared in declared_features:
         feature = declared.feature
         if feature.collection == collection.name and feature.operation == op.name:
             params.extend(declared.params)
-    if len(_OPERATION_PARAMS) >= 1024:
-        _OPERATION_PARAMS.clear()
-    _OPERATION_PARAMS[key] = (op, declared_features, tuple(params))  # held, so their ids stay theirs
-    return tuple(params)
+    return _OPERATION_PARAMS.put(key, tuple(params), op, declared_features)
 
 
-#: ``operation_params`` by (operation, features, collection name): (operation, features, parameters).
-_OPERATION_PARAMS: dict[tuple[int, int, str], tuple[Operation, Any, tuple[Param, ...]]] = {}
+#: ``operation_params`` by operation, features and collection name.
+_OPERATION_PARAMS: IdentityMemo[tuple[Param, ...]] = IdentityMemo(1024)
 
 
 def _matches(item: Any, filters: dict[str, Any]) -> bool:

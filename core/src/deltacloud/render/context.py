@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from deltacloud.api.features import DeclaredFeature
 from deltacloud.api.offer import Offer, make_offer
+from deltacloud.driver.memo import IdentityMemo
 
 T = TypeVar("T")
 
@@ -63,8 +64,7 @@ class RenderContext:
 
 
 #: Contexts by their values (long-lived ones by identity), so one request after another shares one object.
-_SHARED: dict[tuple[Any, ...], tuple[tuple[Any, ...], RenderContext]] = {}
-_SHARED_KEPT = 256
+_SHARED: IdentityMemo[RenderContext] = IdentityMemo(256)
 
 
 def shared_context(base: str, driver_name: str, driver_class: type, features: tuple[DeclaredFeature, ...],
@@ -73,17 +73,14 @@ def shared_context(base: str, driver_name: str, driver_class: type, features: tu
 
     ``driver_class``, ``features`` and ``offered`` are long-lived objects (the loaded driver's,
     the offer's) and are compared by identity; what is worked out from a context (the fragment
-    cache's key of it) is then worked out once, not per request. At most ``_SHARED_KEPT`` are kept.
+    cache's key of it) is then worked out once, not per request.
     """
     key = (base, driver_name, id(driver_class), id(features), provider, id(offered))
     found = _SHARED.get(key)
-    if found is not None and found[0][0] is driver_class and found[0][1] is features and found[0][2] is offered:
-        return found[1]
+    if found is not None:
+        return found
     ctx = RenderContext(base, driver_name, driver_class, features, provider, offered=offered)
-    if len(_SHARED) >= _SHARED_KEPT:
-        _SHARED.clear()
-    _SHARED[key] = ((driver_class, features, offered), ctx)  # held, so their ids stay theirs
-    return ctx
+    return _SHARED.put(key, ctx, driver_class, features, offered)
 
 
 #: Ids made only of characters ``quote_id`` keeps as they are (most ids): returned unchanged, quickly.

@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from deltacloud.config import caching_enabled
+from deltacloud.driver.memo import IdentityMemo
 
 Writer = Callable[[Any, Any], Any]
 
@@ -38,7 +39,7 @@ _SIMPLE = (str, int, float, type, frozenset)
 #: Digests of short pieces (the separators between fragments), by value.
 _SMALL: dict[bytes, bytes] = {}
 #: Hashable stand-ins of long-lived context values (the driver's features), by identity.
-_STAND_INS: dict[int, tuple[Any, Any]] = {}
+_STAND_INS: IdentityMemo[Any] = IdentityMemo(4096)
 
 
 def _hashable(value: Any) -> Any:
@@ -46,17 +47,14 @@ def _hashable(value: Any) -> Any:
     if value is None or isinstance(value, _SIMPLE):
         return value
     known = _STAND_INS.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
+    if known is not None:
+        return known
     try:
         hash(value)
         stand_in = value
     except TypeError:
         stand_in = repr(value)
-    if len(_STAND_INS) > 4096:
-        _STAND_INS.clear()
-    _STAND_INS[id(value)] = (value, stand_in)  # the value is held, so its id is not reused meanwhile
-    return stand_in
+    return _STAND_INS.put(id(value), stand_in, value)
 
 
 def context_key(ctx: Any) -> tuple[Any, ...]:
@@ -251,30 +249,21 @@ FRAGMENTS = FragmentCache(int(float(os.environ.get("DELTACLOUD_FRAGMENT_CACHE_MB
 class Documents:
     """Whole documents that depend only on long-lived values (the entry point), by a key the caller makes.
 
-    The key must hold everything the document is made from; at most ``size`` are kept (the
-    oldest goes first). Off with ``DELTACLOUD_CACHE=off`` like the fragments.
+    The key must hold everything the document is made from; at most ``size`` are kept (past it,
+    all are forgotten). Off with ``DELTACLOUD_CACHE=off`` like the fragments.
     """
 
     def __init__(self, size: int = 256, enabled: bool = True) -> None:
-        self.size = size
         self.enabled = enabled
-        self._kept: dict[Any, tuple[Any, bytes]] = {}
-        self._lock = threading.Lock()
+        self._kept: IdentityMemo[bytes] = IdentityMemo(size)
 
-    def get(self, owner: Any, key: Any, make: Callable[[], bytes]) -> bytes:
+    def get(self, owner: Any, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The document kept for ``owner`` (by identity, held meanwhile) and ``key``, else ``make()`` (then kept)."""
         if not self.enabled:
             return make()
         full = (id(owner), key)
         found = self._kept.get(full)
-        if found is not None and found[0] is owner:
-            return found[1]
-        document = make()
-        with self._lock:
-            if len(self._kept) >= self.size:
-                self._kept.pop(next(iter(self._kept)))
-            self._kept[full] = (owner, document)
-        return document
+        return found if found is not None else self._kept.put(full, make(), owner)
 
 
 #: The entry point documents (``/api`` in XML and JSON), by format, offer and render context.

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from deltacloud.driver import IdentityMemo
 from deltacloud.models import Address, AttachedVolume, Image, Instance, Key
 from deltacloud_driver_mock.catalog import PROFILE_IDS
 
@@ -147,7 +148,8 @@ class StoredInstance:
 
 
 #: Kept listings' models between two transitions: id of the stored list -> (list, since, due, models).
-_SETTLED: dict[int, tuple[Sequence[StoredInstance], float, float, list[Instance]]] = {}
+#: ``instances_at`` by the listing's list: (when worked out, when next due, the models).
+_SETTLED: IdentityMemo[tuple[float, float, list[Instance]]] = IdentityMemo(64)  # about one per thread and user
 
 
 def instances_at(stored: Sequence[StoredInstance], now: float) -> list[Instance]:
@@ -159,13 +161,11 @@ def instances_at(stored: Sequence[StoredInstance], now: float) -> list[Instance]
     the very listing made once it is due (and a clock set back is worked out again too).
     """
     known = _SETTLED.get(id(stored))
-    if known is not None and known[0] is stored and known[1] <= now < known[2]:
-        return list(known[3])
+    if known is not None and known[0] <= now < known[1]:
+        return list(known[2])
     models = [s.at(now) for s in stored]
     due = min((s.next_at for s in stored if s.next_at is not None and s.next_at > now), default=math.inf)
-    if len(_SETTLED) >= 64:  # about one per thread and user: old lists let go soon
-        _SETTLED.clear()
-    _SETTLED[id(stored)] = (stored, now, due, models)  # the list is held, so its id stays its own
+    _SETTLED.put(id(stored), (now, due, models), stored)
     return list(models)
 
 
