@@ -207,3 +207,20 @@ def test_an_id_with_a_lone_surrogate_is_written_not_refused() -> None:
     root = ElementTree.fromstring(compute.instance_xml(i, ctx))
     assert root.get("href") == "http://h/api/instances/i%ED%A0%80x" and root.get("id") == "i\ufffdx"
     assert compute.instance_json(i, ctx)["href"] == "http://h/api/instances/i%ED%A0%80x"
+
+
+def test_blob_and_firewall_rule_ids_with_a_lone_surrogate_are_written_not_refused() -> None:
+    """The ids quoted inside a parent's href (a bucket's blobs, a firewall's rules) are quoted as object ids are."""
+    from defusedxml import ElementTree
+
+    from deltacloud.models import Bucket, Firewall, FirewallRule
+    from deltacloud.render import network, objectstore
+
+    ctx = RenderContext("http://h/api", "d", _drivers()[0], offered=frozenset())
+    bucket = ElementTree.fromstring(objectstore.bucket_xml(Bucket("b", blob_ids=("x\ud800y",)), ctx))
+    assert bucket.find("blob").get("href") == "http://h/api/buckets/b/x%ED%A0%80y"
+    rule = FirewallRule("r\ud800", "tcp", "22", "22")
+    ctx = RenderContext("http://h/api", "d", _drivers()[0], offered=frozenset({("firewalls", "delete_rule")}))
+    firewall = ElementTree.fromstring(network.firewall_xml(Firewall("f", "f", rules=(rule,)), ctx))
+    hrefs = [link.get("href") for link in firewall.iter("link")]
+    assert hrefs == ["http://h/api/firewalls/f/r%ED%A0%80"], hrefs

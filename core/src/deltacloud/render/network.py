@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from deltacloud.models import Firewall, FirewallRule, LoadBalancer, PublicAddress, RuleSource
 from deltacloud.render import register
-from deltacloud.render.context import RenderContext
+from deltacloud.render.context import RenderContext, quote_id
 from deltacloud.render.parts import Action, actions_json, actions_xml, number, ref
 from deltacloud.render.xmlutil import attrs, cdata, elem, esc, link
-
-#: Characters a rule id keeps in its URL (the ones object ids keep in ``RenderContext.href``).
-_SAFE = "@:.-_~!$&'()*+,="
 
 # -- addresses -----------------------------------------------------------------------------------
 
@@ -81,7 +77,7 @@ def _source_json(s: RuleSource) -> dict[str, str]:
 
 
 def _rule_href(f: Firewall, r: FirewallRule, ctx: RenderContext) -> str:
-    return f"{ctx.href('firewalls', f.id)}/{quote(r.id, safe=_SAFE)}"
+    return f"{ctx.href('firewalls', f.id)}/{quote_id(r.id)}"
 
 
 def _rule_xml(f: Firewall, r: FirewallRule, ctx: RenderContext) -> str:

@@ -9,21 +9,17 @@ JSON carries the same fields, plus the action links the HTML pages make forms of
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from deltacloud.models import Blob, Bucket
 from deltacloud.render import register
-from deltacloud.render.context import RenderContext
+from deltacloud.render.context import RenderContext, quote_id
 from deltacloud.render.parts import known
 from deltacloud.render.xmlutil import cdata, elem, esc
-
-#: Characters left as they are in a blob id's path segment (as ``RenderContext.href`` does for ids).
-_SEGMENT_SAFE = "@:.-_~!$&'()*+,="
 
 
 def blob_href(ctx: RenderContext, bucket_id: str, blob_id: str, content: bool = False) -> str:
     """The absolute URL of a blob, or of its content."""
-    return ctx.href("buckets", bucket_id, quote(blob_id, safe=_SEGMENT_SAFE) + ("/content" if content else ""))
+    return ctx.href("buckets", bucket_id, quote_id(blob_id) + ("/content" if content else ""))
 
 
 def bucket_xml(b: Bucket, ctx: RenderContext) -> str:
