@@ -50,8 +50,8 @@ DEFAULT_MAX_UPLOAD = 5 * 1024**3
 _BLOB_PATH = re.compile(r"^/api/buckets/[^/]+(/[^/]+)?/?$")
 
 Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
