@@ -38,6 +38,7 @@ from deltacloud.http.blob_io import (
     metadata_from_headers,
     metadata_headers,
 )
+from deltacloud.http.bodies import raw_params
 from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.http.resources import (
     CONTENT_TYPES,
@@ -47,7 +48,6 @@ from deltacloud.http.resources import (
     _method_override,
     check_credentials,
     operation_params,
-    raw_params,
     render_context,
     state_of,
 )

@@ -6,7 +6,6 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-import defusedxml.ElementTree as SafeET
 import falcon
 
 from deltacloud import plugins
@@ -21,12 +20,10 @@ from deltacloud.errors import (
     DeltacloudError,
     MethodNotAllowedError,
     NotFoundError,
-    PayloadTooLargeError,
-    UnsupportedMediaTypeError,
     ValidationError,
 )
-from deltacloud.http.bodies import form_params, is_chunked, json_params, read_chunked
-from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
+from deltacloud.http.bodies import raw_params
+from deltacloud.http.context import RequestState
 from deltacloud.http.streaming import send_document
 from deltacloud.render.context import RenderContext, shared_context
 from deltacloud.render.document import list_parts, render_item
@@ -51,47 +48,6 @@ def render_context(req: falcon.Request) -> RenderContext:
         return shared_context(base, state.driver_name, state.loaded.cls, state.loaded.features, state.provider)
     return shared_context(base, state.driver_name, state.loaded.cls, offer.features, state.provider,
                           offered=offer.operations)
-
-
-def raw_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
-    """Every request parameter as lists of strings: matrix, query string, then the body (form, JSON or XML)."""
-    env = req.env
-    if not env.get("QUERY_STRING") and MATRIX_PARAMS_KEY not in env and env.get("REQUEST_METHOD") in ("GET", "HEAD"):
-        return {}  # most GETs: nothing to gather
-    raw: dict[str, list[str]] = {}
-    for key, values in env.get(MATRIX_PARAMS_KEY, {}).items():
-        raw.setdefault(key, []).extend(values)
-    for key, value in req.params.items():
-        raw.setdefault(key, []).extend(value if isinstance(value, list) else [value])
-    if req.method in ("POST", "PUT", "PATCH", "DELETE") and ((req.content_length or 0) > 0 or is_chunked(req)):
-        if (req.content_length or 0) > max_body:
-            raise PayloadTooLargeError(f"Request body larger than {max_body} bytes")
-        for key, values in _body_params(req, max_body).items():
-            raw.setdefault(key, []).extend(values)
-    return raw
-
-
-def _body_params(req: falcon.Request, max_body: int) -> dict[str, list[str]]:
-    media = (req.content_type or "").split(";")[0].strip().lower()
-    chunked = is_chunked(req)
-    if media == "application/x-www-form-urlencoded" and not chunked:
-        form = req.get_media()
-        return {k: (v if isinstance(v, list) else [v]) for k, v in form.items()}
-    data = read_chunked(req, max_body) if chunked else req.bounded_stream.read()
-    if media == "application/x-www-form-urlencoded":
-        return form_params(data)
-    if media in ("application/json", ""):
-        return json_params(data)
-    if media in ("application/xml", "text/xml"):
-        try:
-            root = SafeET.fromstring(data)
-        except Exception:  # defusedxml raises several types for malicious or broken XML
-            raise ValidationError("Request body is not well-formed, safe XML") from None
-        out: dict[str, list[str]] = {}
-        for child in root:
-            out.setdefault(child.tag, []).append((child.text or "").strip())
-        return out
-    raise UnsupportedMediaTypeError(f"Cannot read a request body of type '{media}'")
 
 
 def operation_params(op: Operation, collection: Collection, state: RequestState) -> tuple[Param, ...]:
