@@ -17,7 +17,7 @@ from deltacloud.driver.memo import IdentityMemo
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
 from deltacloud.http import coalesce
 from deltacloud.http.browser import BrowserPages
-from deltacloud.http.context import RequestState, parse_basic, select_driver, trusted_provider
+from deltacloud.http.context import RequestState, parse_basic, select_driver, selection_headers, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
 from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of
 from deltacloud.http.front import Front
@@ -38,8 +38,6 @@ from deltacloud.render.fragments import ENTRY_POINTS, context_key
 log = logging.getLogger("deltacloud")
 _CACHEABLE = frozenset({"GET", "HEAD"})
 _OK = (200, "200 OK", falcon.HTTP_200)
-#: What every answer varies by (it is the same for every request).
-VARY = "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider"
 
 
 class RequestSelection:
@@ -79,17 +77,8 @@ class RequestSelection:
         state: RequestState | None = getattr(req.context, "deltacloud", None)
         if state is None:
             return
-        measured, calls = timing.total()
-        backend = measured if calls else state.backend_seconds
-        total_ms = (time.perf_counter() - state.started) * 1000
-        timings = (f"backend;dur={backend * 1000:.3f}, driver;dur={state.backend_seconds * 1000:.3f}, "
-                   f"total;dur={total_ms:.3f}")
-        headers = [("X-Deltacloud-Driver", state.driver_name or self.config.driver), ("Server-Timing", timings),
-                   ("X-Backend-Runtime", f"{backend:.6f}"), ("Vary", VARY)]
-        if state.provider:
-            headers.append(("X-Deltacloud-Provider", state.provider))
-        if calls:
-            headers.append(("X-Backend-Calls", str(calls)))
+        headers = selection_headers(state.driver_name or self.config.driver, state.provider, state.started,
+                                    state.backend_seconds, timing.total())
         resp.set_headers(headers)
         data = resp.data
         if data and req.method in _CACHEABLE and resp.status in _OK:

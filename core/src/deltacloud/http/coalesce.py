@@ -18,14 +18,13 @@ coalesced. ``calls`` counts the runs of the app (the figure ``bench/`` prints).
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from deltacloud.http.context import principal as credentials_principal
 from deltacloud.http.etags import etag_matches
 
 #: The environ entries that make two GETs the same request.
@@ -61,17 +60,12 @@ class Coalescer:
         self.max_age = max_age
         self.clock = clock
         self.calls = 0
-        self._salt = os.urandom(16)
         self._lock = threading.Lock()
         self._answers: dict[tuple[Any, ...], _Answer] = {}
 
-    def _principal(self, environ: dict[str, Any]) -> bytes:
-        """A digest of the credentials, salted per process: equal only for equal ``Authorization``."""
-        return hashlib.sha256(self._salt + environ.get("HTTP_AUTHORIZATION", "").encode("latin-1")).digest()
-
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
-        principal = self._principal(environ)
+        principal = credentials_principal(environ)
         if method != "GET" or environ.get("PATH_INFO", "").startswith("/api/buckets"):
             if method not in ("GET", "HEAD", "OPTIONS"):
                 self._forget(principal)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import binascii
+import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,10 @@ from deltacloud.models import Credentials
 
 MATRIX_KEY = "deltacloud.matrix"
 MATRIX_PARAMS_KEY = "deltacloud.matrix_params"
+#: What every answer varies by (it is the same for every request).
+VARY = "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider"
+#: Salt of ``principal``, new in every process.
+_SALT = os.urandom(16)
 
 
 @dataclass
@@ -145,3 +151,32 @@ def parse_basic(header: str | None) -> Credentials | None:
     if not sep:
         raise AuthenticationError("Malformed Basic credentials")
     return Credentials(user, password)
+
+
+def principal(environ: dict[str, Any]) -> bytes:
+    """A digest of the request's ``Authorization``, salted per process: equal only for equal credentials.
+
+    What the server keeps per caller (shared answers, known ETags) is keyed by it, never by the credentials.
+    """
+    return hashlib.sha256(_SALT + environ.get("HTTP_AUTHORIZATION", "").encode("latin-1")).digest()
+
+
+def selection_headers(driver_name: str, provider: str | None, started: float, driver_seconds: float,
+                      backend: tuple[float, int]) -> list[tuple[str, str]]:
+    """The headers every answer carries: the driver and provider that served it, its timings and ``Vary``.
+
+    ``started`` is when the request began (``time.perf_counter``), ``driver_seconds`` the time spent in
+    the driver, ``backend`` what the backend toolkit measured (``driver.timing.total``: seconds, calls).
+    """
+    measured, calls = backend
+    spent = measured if calls else driver_seconds
+    total_ms = (time.perf_counter() - started) * 1000
+    headers = [("X-Deltacloud-Driver", driver_name),
+               ("Server-Timing", f"backend;dur={spent * 1000:.3f}, driver;dur={driver_seconds * 1000:.3f}, "
+                                 f"total;dur={total_ms:.3f}"),
+               ("X-Backend-Runtime", f"{spent:.6f}"), ("Vary", VARY)]
+    if provider:
+        headers.append(("X-Deltacloud-Provider", provider))
+    if calls:
+        headers.append(("X-Backend-Calls", str(calls)))
+    return headers
