@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from deltacloud.driver.optional import OptionalCollections, find
@@ -47,8 +47,9 @@ class Driver(OptionalCollections, abc.ABC):
 
     What a driver may override besides the collections: ``translate_error`` (its backend's
     exceptions into core errors), ``provider_endpoints`` (which network endpoints a provider
-    string makes the server connect to, for the provider-URL safety rule) and ``offers`` (the
-    optional collections and features it offers for the request's provider and credentials).
+    string makes the server connect to, for the provider-URL safety rule), ``offers`` (the
+    optional collections and features it offers for the request's provider and credentials) and
+    ``listing_version`` (a cheap token of a listing, so a poller's conditional GET needs no listing).
     """
 
     name: ClassVar[str] = ""
@@ -107,6 +108,23 @@ class Driver(OptionalCollections, abc.ABC):
         the core takes the class's all without making a driver object (``http.resources.Api.offer``).
         """
         return None, None
+
+    def listing_version(self, collection: str) -> Hashable | None:
+        """A cheap token of what the caller's whole listing of ``collection`` would be now; None: not known.
+
+        Offered, it lets the core answer a poller's conditional GET (``If-None-Match`` with the
+        ETag of the last listing sent for the same token) with a 304 without listing
+        (``http.revalidate``). The contract: two equal tokens from this method mean the same
+        listing, and a token taken before a listing describes that listing or an earlier state,
+        never a later one. A change made anywhere (another server process, the cloud's own clock)
+        must give a different token at once, so it should come from the backend's own change
+        marker (a database's commit counter, an object store's generation), not from a timer. It
+        authenticates like the listing would (``AuthenticationError`` for wrong credentials) and
+        is asked on every such request, so it must cost far less than the listing: drivers whose
+        cloud offers no such marker leave the default, None, and the core lists as before. The
+        core keys what it keeps by driver, provider, credentials, format and base URL itself.
+        """
+        return None
 
     def provider_url(self, url: str | None = None) -> str:
         """``url``, else the provider, as an absolute http(s) URL; 400 naming ``provider`` when it is not one.

@@ -11,7 +11,7 @@ import falcon
 
 from deltacloud import loader, plugins
 from deltacloud.api.spec import Collection
-from deltacloud.config import API_VERSION, ServerConfig
+from deltacloud.config import API_VERSION, ServerConfig, caching_enabled
 from deltacloud.driver import timing
 from deltacloud.driver.memo import IdentityMemo
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
@@ -32,6 +32,7 @@ from deltacloud.http.resources import (
     render_context,
     state_of,
 )
+from deltacloud.http.revalidate import Revalidator
 from deltacloud.render.document import ApiLink, render_api, render_error
 from deltacloud.render.fragments import ENTRY_POINTS, context_key
 
@@ -238,7 +239,10 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)
-    plugins.configure_app(app, config)
-    wsgi = Front(coalesce.wrap(app, config.coalesce_seconds), config.forwarded_allow_ips)
+    adjusted = plugins.configure_app(app, config)
+    inner = coalesce.wrap(app, config.coalesce_seconds)
+    if caching_enabled() and not adjusted:  # a plugin's middleware must not be skipped
+        inner = Revalidator(inner)
+    wsgi = Front(inner, config.forwarded_allow_ips)
     wsgi.falcon_app = app  # type: ignore[attr-defined]
     return wsgi

@@ -22,6 +22,7 @@ from deltacloud.errors import (
     NotFoundError,
     ValidationError,
 )
+from deltacloud.http import revalidate
 from deltacloud.http.bodies import raw_params
 from deltacloud.http.context import RequestState
 from deltacloud.http.streaming import send_document
@@ -141,11 +142,17 @@ class Api:
             values.update(path_values)
             if ignored:
                 resp.set_header("Warning", warning_header(ignored))
-            result = self._call(state.driver(), op, id, values, state)
+            driver = state.driver()
+            revalidating = revalidate.listing_key(req, state, op, values, ignored)
+            if revalidating is not None:  # a poller's listing: its version first, for the next poll
+                version = revalidate.version_of(driver, collection.name, state)
+            result = self._call(driver, op, id, values, state)
         except ValidationError:
             check_credentials(op, state)
             raise
         self._respond(req, resp, collection, op, result)
+        if revalidating is not None:
+            revalidate.keep(revalidating, resp, version, state, collection.name)
 
     def member_actions(self, collection: Collection, segment: str) -> list[tuple[Operation, str | None]]:
         """The actions ``/<collection>/<id>/<segment>`` addresses, each with the placeholder ``segment`` fills.

@@ -98,6 +98,8 @@ def translate_error(error: Exception, driver_name: str) -> DeltacloudError | Non
     return plugin_manager().hook.deltacloud_translate_error(error=error, driver_name=driver_name)
 
 
-def configure_app(app: Any, config: Any) -> None:
-    """Let plugins adjust the app."""
-    plugin_manager().hook.deltacloud_configure_app(app=app, config=config)
+def configure_app(app: Any, config: Any) -> bool:
+    """Let plugins adjust the app; whether any plugin besides the core's defaults may have."""
+    hook = plugin_manager().hook.deltacloud_configure_app
+    hook(app=app, config=config)
+    return any(impl.plugin is not default_hooks for impl in hook.get_hookimpls())
