@@ -59,18 +59,23 @@ class DecodedModels(Generic[T]):
         """
         if not self.enabled:
             return [self._decode(body) for body in read()]
-        if token is not None:
-            key = (scope, token[0])
-            known = self._listed.get(key)
-            if known is not None and known[0] == token:
-                return known[1]
+        known = self.kept(scope, token)
+        if known is not None:
+            return known
         models = self.models(scope, read(), complete=True)
         if token is not None:
             with self._lock:
                 if len(self._listed) >= LISTED:
                     self._listed.clear()
-                self._listed[key] = (token, models)
+                self._listed[(scope, token[0])] = (token, models)
         return models
+
+    def kept(self, scope: Hashable, token: tuple[int, bytes | int, int] | None) -> list[T] | None:
+        """The very list ``listing`` returns for ``scope`` under ``token`` without reading; None when not kept."""
+        if token is None:
+            return None
+        known = self._listed.get((scope, token[0]))
+        return known[1] if known is not None and known[0] == token else None
 
     def models(self, scope: Hashable, bodies: Sequence[str], *, complete: bool) -> list[T]:
         """The models of ``bodies``; ``complete`` when they are every document of the scope."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -192,6 +192,20 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
             return records.instances_at(stored, now)  # the clock's transitions: followed on every listing
         bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
         return [s.at(now) for s in INSTANCE_MODELS.models(scope, bodies, complete=False)]
+
+    def listing_version(self, collection: str) -> Hashable | None:
+        """For ``instances``: this thread's database state with the time its listing's transitions were worked out.
+
+        Known only once the whole listing was read under the same database state (``decoded``) and
+        while no automatic transition fell due since (``records.settled_since``); else None.
+        """
+        if collection != "instances":
+            return None
+        user = self._user()
+        version = self.store.version()
+        stored = INSTANCE_MODELS.kept((str(self.store.path), user), version)
+        since = records.settled_since(stored, self.clock.now()) if stored is not None else None
+        return None if since is None else (version, since)
 
     def create_instance(self, image_id: str, options: LaunchOptions) -> Instance | list[Instance]:
         """Launch ``options.instance_count`` instances of ``image_id``; a list when more than one.

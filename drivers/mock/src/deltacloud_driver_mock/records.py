@@ -169,6 +169,16 @@ def instances_at(stored: Sequence[StoredInstance], now: float) -> list[Instance]
     return list(models)
 
 
+def settled_since(stored: Sequence[StoredInstance], now: float) -> float | None:
+    """When the models ``instances_at(stored, now)`` returns were worked out, if kept and still right at ``now``.
+
+    None when they are not kept or a transition fell due since (the next listing works them out
+    again). Equal answers for the same ``stored`` list mean the same models.
+    """
+    known = _SETTLED.get(id(stored))
+    return known[0] if known is not None and known[0] <= now < known[1] else None
+
+
 def new_instance(id: str, *, name: str, owner: str, image_id: str, realm_id: str, profile_id: str,
                  overrides: Mapping[str, str], keyname: str | None, user_data: bytes | None,
                  now: float) -> dict[str, Any]:
