@@ -55,8 +55,7 @@ def _client(**options: str) -> falcon.testing.TestClient:
 
 
 def _layer(app: Any) -> Revalidator | None:
-    inner = app.app  # Front -> Revalidator (or the coalescer / Falcon when not installed)
-    return inner if isinstance(inner, Revalidator) else None
+    return app.revalidator
 
 
 def _poll(client: falcon.testing.TestClient, etag: str, headers: dict[str, str], **extra: str) -> Any:

@@ -219,7 +219,10 @@ def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
 
 
 def create_app(config: ServerConfig | None = None) -> Any:
-    """Build the WSGI application: Falcon routes for every collection, behind ``Front`` (and the coalescer, if on)."""
+    """Build the WSGI application: Falcon routes for every collection, behind ``Front`` (and the coalescer, if on).
+
+    ``Front`` gets a ``Revalidator`` unless every cache is off or a plugin adjusted the app.
+    """
     config = config or ServerConfig()
     loader.configure(config)
     api = Api(plugins.collections(), config.max_body_bytes)
@@ -240,9 +243,7 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)
     adjusted = plugins.configure_app(app, config)
-    inner = coalesce.wrap(app, config.coalesce_seconds)
-    if caching_enabled() and not adjusted:  # a plugin's middleware must not be skipped
-        inner = Revalidator(inner)
-    wsgi = Front(inner, config.forwarded_allow_ips)
+    revalidator = Revalidator() if caching_enabled() and not adjusted else None  # no plugin middleware skipped
+    wsgi = Front(coalesce.wrap(app, config.coalesce_seconds), config.forwarded_allow_ips, revalidator)
     wsgi.falcon_app = app  # type: ignore[attr-defined]
     return wsgi

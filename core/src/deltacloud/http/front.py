@@ -3,8 +3,9 @@
 Before anything reads the environ, ``X-Forwarded-*`` from a trusted proxy set the scheme, host and
 script name links are built from, and anyone else's are dropped (``http.forwarded``); then matrix
 parameters (``/api;driver=ec2;provider=...``) leave ``PATH_INFO`` for the environ, where request
-selection and parameter validation find them (``http.context.move_matrix``). One callable does both
-(a layer per step cost a call and a frame per request each).
+selection and parameter validation find them (``http.context.move_matrix``); then, when the app has
+one, a poller's conditional GET of an unchanged listing is answered at once (``http.revalidate``). One
+callable does all three (a layer per step cost a call and a frame per request each).
 """
 
 from __future__ import annotations
@@ -14,16 +15,23 @@ from typing import Any
 
 from deltacloud.http.context import move_matrix
 from deltacloud.http.forwarded import DEFAULT_ALLOW, apply_forwarded
+from deltacloud.http.revalidate import Revalidator
 
 
 class Front:
-    """WSGI middleware: ``apply_forwarded``, then ``move_matrix``, then the wrapped app."""
+    """WSGI middleware: ``apply_forwarded``, ``move_matrix``, the ``revalidator`` if any, then the wrapped app."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], allow: tuple[str, ...] = DEFAULT_ALLOW) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], allow: tuple[str, ...] = DEFAULT_ALLOW,
+                 revalidator: Revalidator | None = None) -> None:
         self.app = app
         self.allow = allow
+        self.revalidator = revalidator
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         apply_forwarded(environ, self.allow)
         move_matrix(environ)
+        if self.revalidator is not None and "HTTP_IF_NONE_MATCH" in environ:
+            answered = self.revalidator.answer(environ, start_response)
+            if answered is not None:
+                return answered
         return self.app(environ, start_response)

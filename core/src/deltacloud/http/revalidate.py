@@ -12,7 +12,8 @@ automatic transitions were last worked out). Then:
   on: path, query, ``Accept``, the driver and provider headers and matrix parameters, the host,
   scheme and script name its links are built from, and the credentials as ``context.principal`` (a
   salted digest, never the credentials);
-* ``Revalidator``, a WSGI layer in front of Falcon, finds that entry for the next such request, makes
+* ``Revalidator``, asked by the WSGI layer in front of Falcon (``http.front.Front``) before routing,
+  finds that entry for the next such request, makes
   the driver with the request's own credentials, asks its version (which authenticates, as the
   listing would) and, when the version is the kept one and ``If-None-Match`` names the kept ETag,
   answers the same 304 with the same headers at once.
@@ -71,16 +72,19 @@ class Kept:
 
 
 class Revalidator:
-    """WSGI middleware: a conditional GET whose listing is unchanged answered 304 without routing."""
+    """Conditional GETs of unchanged listings answered before routing; ``http.front.Front`` asks it first."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], bound: int = BOUND) -> None:
-        self.app = app
+    def __init__(self, bound: int = BOUND) -> None:
         self._kept: IdentityMemo[Kept] = IdentityMemo(bound)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
+        """The 304 of a conditional GET whose listing is unchanged; else None, to go the ordinary way.
+
+        A GET that may qualify leaves its key in the environ (``ENVIRON_KEY``), for ``keep``.
+        """
         tags = environ.get("HTTP_IF_NONE_MATCH")
         if not tags or environ.get("REQUEST_METHOD") != "GET" or MATRIX_PARAMS_KEY in environ:
-            return self.app(environ, start_response)
+            return None
         matrix = environ.get(MATRIX_KEY)
         key = (principal(environ), threading.get_ident(), *map(environ.get, _KEY_ENTRIES),
                tuple(sorted(matrix.items())) if matrix else ())
@@ -91,7 +95,7 @@ class Revalidator:
                 start_response("304 Not Modified", headers)
                 return []
         environ[ENVIRON_KEY] = (self, key)
-        return self.app(environ, start_response)
+        return None
 
     def keep(self, key: Hashable, kept: Kept) -> None:
         """Keep what a conditional GET of a listing was answered with (the ordinary path calls ``keep``)."""
