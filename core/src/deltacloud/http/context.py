@@ -21,6 +21,9 @@ MATRIX_KEY = "deltacloud.matrix"
 MATRIX_PARAMS_KEY = "deltacloud.matrix_params"
 #: What every answer varies by (it is the same for every request).
 VARY = "Accept, Authorization, X-Deltacloud-Driver, X-Deltacloud-Provider"
+#: The environ entries that select a GET's answer besides credentials and matrix parameters (``request_key``).
+_SELECTING = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT",
+              "wsgi.url_scheme", "HTTP_ACCEPT", "HTTP_X_DELTACLOUD_DRIVER", "HTTP_X_DELTACLOUD_PROVIDER")
 #: Salt of ``principal``, new in every process.
 _SALT = os.urandom(16)
 
@@ -159,6 +162,15 @@ def principal(environ: dict[str, Any]) -> bytes:
     What the server keeps per caller (shared answers, known ETags) is keyed by it, never by the credentials.
     """
     return hashlib.sha256(_SALT + environ.get("HTTP_AUTHORIZATION", "").encode("latin-1")).digest()
+
+
+def request_key(environ: dict[str, Any]) -> tuple[Any, ...]:
+    """What selects a GET's answer, credentials aside: path, query, format, driver, provider, base of its links.
+
+    Read after ``move_matrix`` (and the forwarded headers): the ``;driver=;provider=`` it moved are part of it.
+    """
+    matrix = environ.get(MATRIX_KEY)
+    return (*map(environ.get, _SELECTING), tuple(sorted(matrix.items())) if matrix else ())
 
 
 def selection_headers(driver_name: str, provider: str | None, started: float, driver_seconds: float,

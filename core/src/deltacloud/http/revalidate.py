@@ -39,11 +39,11 @@ import falcon
 from deltacloud.api.spec import Operation
 from deltacloud.driver import Driver, IdentityMemo, timing
 from deltacloud.http.context import (
-    MATRIX_KEY,
     MATRIX_PARAMS_KEY,
     RequestState,
     parse_basic,
     principal,
+    request_key,
     selection_headers,
 )
 from deltacloud.http.etags import CACHE_CONTROL, etag_matches
@@ -54,9 +54,6 @@ ENVIRON_KEY = "deltacloud.revalidate"
 FORMATS = frozenset({"xml", "json"})
 #: Entries kept, at most (about one per poller, app thread and listing); past it all are dropped.
 BOUND = 4096
-#: The environ entries an answer depends on, besides the credentials and the matrix parameters.
-_KEY_ENTRIES = ("PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT",
-                "wsgi.url_scheme", "HTTP_ACCEPT", "HTTP_X_DELTACLOUD_DRIVER", "HTTP_X_DELTACLOUD_PROVIDER")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +82,7 @@ class Revalidator:
         tags = environ.get("HTTP_IF_NONE_MATCH")
         if not tags or environ.get("REQUEST_METHOD") != "GET" or MATRIX_PARAMS_KEY in environ:
             return None
-        matrix = environ.get(MATRIX_KEY)
-        key = (principal(environ), threading.get_ident(), *map(environ.get, _KEY_ENTRIES),
-               tuple(sorted(matrix.items())) if matrix else ())
+        key = (principal(environ), threading.get_ident(), *request_key(environ))
         kept = self._kept.get(key)
         if kept is not None:
             headers = _unchanged(kept, environ, tags)
