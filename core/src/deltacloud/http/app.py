@@ -15,10 +15,11 @@ from deltacloud.config import API_VERSION, ServerConfig, caching_enabled
 from deltacloud.driver import timing
 from deltacloud.driver.memo import IdentityMemo
 from deltacloud.errors import AuthenticationError, DeltacloudError, DriverLoadError, NotAcceptableError
-from deltacloud.http import coalesce
+from deltacloud.http import coalesce, entry_answers
 from deltacloud.http.browser import BrowserPages
 from deltacloud.http.context import RequestState, parse_basic, select_driver, selection_headers, trusted_provider
 from deltacloud.http.docs import DocsResource, OpenApiResource
+from deltacloud.http.entry_answers import EntryAnswers
 from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of
 from deltacloud.http.front import Front
 from deltacloud.http.negotiation import choose_format
@@ -133,6 +134,8 @@ class EntryPoint:
         if known is None:
             known = self._tags.put(id(data), (data, etag_of(data)), data)
         req.context.kept_etag = known  # the middleware's ETag, not hashed again
+        if not req.query_string:
+            entry_answers.keep(req, state, data, known[1], resp.content_type)  # the next such GET: before routing
 
     on_head = on_get
 
@@ -221,7 +224,7 @@ def generic_routes(api: Api, collection: Collection) -> dict[str, Any]:
 def create_app(config: ServerConfig | None = None) -> Any:
     """Build the WSGI application: Falcon routes for every collection, behind ``Front`` (and the coalescer, if on).
 
-    ``Front`` gets a ``Revalidator`` unless every cache is off or a plugin adjusted the app.
+    ``Front`` gets a ``Revalidator`` and ``EntryAnswers`` unless every cache is off or a plugin adjusted the app.
     """
     config = config or ServerConfig()
     loader.configure(config)
@@ -243,7 +246,8 @@ def create_app(config: ServerConfig | None = None) -> Any:
     app.add_error_handler(falcon.HTTPError, handle_http_error)
     app.add_error_handler(DeltacloudError, handle_deltacloud_error)
     adjusted = plugins.configure_app(app, config)
-    revalidator = Revalidator() if caching_enabled() and not adjusted else None  # no plugin middleware skipped
-    wsgi = Front(coalesce.wrap(app, config.coalesce_seconds), config.forwarded_allow_ips, revalidator)
+    shortcuts = caching_enabled() and not adjusted  # answers before routing would skip a plugin's middleware
+    wsgi = Front(coalesce.wrap(app, config.coalesce_seconds), config.forwarded_allow_ips,
+                 Revalidator() if shortcuts else None, EntryAnswers() if shortcuts else None)
     wsgi.falcon_app = app  # type: ignore[attr-defined]
     return wsgi

@@ -4,8 +4,9 @@ Before anything reads the environ, ``X-Forwarded-*`` from a trusted proxy set th
 script name links are built from, and anyone else's are dropped (``http.forwarded``); then matrix
 parameters (``/api;driver=ec2;provider=...``) leave ``PATH_INFO`` for the environ, where request
 selection and parameter validation find them (``http.context.move_matrix``); then, when the app has
-one, a poller's conditional GET of an unchanged listing is answered at once (``http.revalidate``). One
-callable does all three (a layer per step cost a call and a frame per request each).
+them, a poller's conditional GET of an unchanged listing (``http.revalidate``) and a ``GET /api`` whose
+answer is kept (``http.entry_answers``) are answered at once. One callable does it all (a layer per
+step cost a call and a frame per request each).
 """
 
 from __future__ import annotations
@@ -14,24 +15,27 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from deltacloud.http.context import move_matrix
+from deltacloud.http.entry_answers import EntryAnswers
 from deltacloud.http.forwarded import DEFAULT_ALLOW, apply_forwarded
 from deltacloud.http.revalidate import Revalidator
 
 
 class Front:
-    """WSGI middleware: ``apply_forwarded``, ``move_matrix``, the ``revalidator`` if any, then the wrapped app."""
+    """WSGI middleware: ``apply_forwarded``, ``move_matrix``, the answers before routing if any, then the app."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], allow: tuple[str, ...] = DEFAULT_ALLOW,
-                 revalidator: Revalidator | None = None) -> None:
+                 revalidator: Revalidator | None = None, entry: EntryAnswers | None = None) -> None:
         self.app = app
         self.allow = allow
         self.revalidator = revalidator
+        self.entry = entry
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         apply_forwarded(environ, self.allow)
         move_matrix(environ)
-        if self.revalidator is not None and "HTTP_IF_NONE_MATCH" in environ:
+        answered = None
+        if self.entry is not None and environ.get("PATH_INFO") == "/api" and environ.get("REQUEST_METHOD") == "GET":
+            answered = self.entry.answer(environ, start_response)
+        elif self.revalidator is not None and "HTTP_IF_NONE_MATCH" in environ:
             answered = self.revalidator.answer(environ, start_response)
-            if answered is not None:
-                return answered
-        return self.app(environ, start_response)
+        return self.app(environ, start_response) if answered is None else answered
