@@ -1,9 +1,10 @@
-"""A poller's conditional GET answered from the mock's listing version (``deltacloud.http.revalidate``).
+"""A poller's GET answered from the mock's listing version (``deltacloud.http.revalidate``).
 
-In process, through the app a worker builds: the third conditional GET of an unchanged listing is
-answered before routing (the driver's ``instances`` is not called), with the ordinary 304's headers;
-any change (through the API, through another app on the same store, by the clock) is in the very
-next answer; credentials are checked on every poll and entries are never shared between users.
+In process, through the app a worker builds: once a thread has listed an unchanged listing twice,
+its GETs are answered before routing (the driver's ``instances`` is not called), conditional ones
+with the ordinary 304, plain ones with the same bytes and headers; any change (through the API,
+through another app on the same store, by the clock) is in the very next answer, conditional or
+not; credentials are checked on every poll and entries are never shared between users.
 """
 
 from __future__ import annotations
@@ -89,7 +90,17 @@ def test_an_unchanged_listing_is_a_304_without_listing(api: falcon.testing.TestC
         assert {k: v for k, v in fast.headers.items() if k not in PER_ANSWER} == expected
         assert set(fast.headers) == set(ordinary[-1].headers)
         assert fast.headers["server-timing"].startswith("backend;dur=")
-    assert len(_layer(api.app)) == 2  # one entry per format (one app thread here)
+        # A plain GET after a 304: listed when that 304 kept no bytes (the thread's first listing of
+        # this format came before the mock knew its version), then kept with them.
+        plain = [api.simulate_get("/api/instances", headers={**mock_auth, "Accept": accept})]
+        before = len(listed)
+        plain += [api.simulate_get("/api/instances", headers={**mock_auth, "Accept": accept}) for _ in range(3)]
+        assert len(listed) == before, "the unchanged listing was listed again"
+        for again in plain:
+            assert again.status_code == 200 and again.content == first.content
+            assert {k: v for k, v in again.headers.items() if k not in PER_ANSWER} == \
+                {k: v for k, v in first.headers.items() if k not in PER_ANSWER}
+    assert len(_layer(api.app)) == 2  # one entry per format (one app thread here), the bytes with it
 
 
 def test_a_change_through_the_api_or_another_app_is_in_the_next_answer(api: falcon.testing.TestClient,
@@ -97,7 +108,10 @@ def test_a_change_through_the_api_or_another_app_is_in_the_next_answer(api: falc
     etag = api.simulate_get("/api/instances", headers=mock_auth).headers["etag"]
     for _ in range(3):
         assert _poll(api, etag, mock_auth).status_code == 304
+    for _ in range(3):
+        api.simulate_get("/api/instances", headers=mock_auth)
     new = _create(api, mock_auth)
+    assert new in _states(api.simulate_get("/api/instances", headers=mock_auth))
     changed = _poll(api, etag, mock_auth)
     assert changed.status_code == 200 and new in _states(changed)
     etag = changed.headers["etag"]
@@ -106,6 +120,7 @@ def test_a_change_through_the_api_or_another_app_is_in_the_next_answer(api: falc
     other = _client()  # another worker on the same store: its own connection, its own commits
     stopped = other.simulate_post(f"/api/instances/{new}/stop", headers=mock_auth)
     assert stopped.status_code == 202, stopped.text
+    assert _states(api.simulate_get("/api/instances", headers=mock_auth))[new] == "STOPPED"
     after = _poll(api, etag, mock_auth)
     assert after.status_code == 200 and _states(after)[new] == "STOPPED"
 
@@ -121,9 +136,12 @@ def test_an_automatic_transition_breaks_the_304(storage: Path, monkeypatch: pyte
     assert _states(pending)[new] == "PENDING"
     for _ in range(3):
         assert _poll(client, pending.headers["etag"], mock_auth).status_code == 304
+    for _ in range(3):
+        assert _states(client.simulate_get("/api/instances", headers=mock_auth))[new] == "PENDING"
     clock.advance(29.9)
     assert _poll(client, pending.headers["etag"], mock_auth).status_code == 304
     clock.advance(0.1)  # the transition is due: nothing was written, the listing still changes
+    assert _states(client.simulate_get("/api/instances", headers=mock_auth))[new] == "RUNNING"
     running = _poll(client, pending.headers["etag"], mock_auth)
     assert running.status_code == 200 and _states(running)[new] == "RUNNING"
 
@@ -134,13 +152,16 @@ def test_credentials_are_checked_on_every_poll_and_never_shared(configured: None
     alice = client.simulate_get("/api/instances", headers=ALICE)
     for _ in range(3):
         assert _poll(client, alice.headers["etag"], ALICE).status_code == 304
-    # Bob sending Alice's tag gets his own listing, not her 304.
+    for _ in range(3):
+        assert client.simulate_get("/api/instances", headers=ALICE).content == alice.content
+    # Bob sending Alice's tag, or none, gets his own listing, not her 304 or her bytes.
     bob = _poll(client, alice.headers["etag"], BOB)
     assert bob.status_code == 200 and bob.headers["etag"] != alice.headers["etag"]
+    assert client.simulate_get("/api/instances", headers=BOB).content == bob.content != alice.content
     wrong = {"Authorization": "Basic " + base64.b64encode(b"alice:wrong").decode()}
-    refused = _poll(client, alice.headers["etag"], wrong)
-    assert refused.status_code == 401
-    assert "secret1" not in refused.text and "wrong" not in refused.text
+    for refused in (_poll(client, alice.headers["etag"], wrong), client.simulate_get("/api/instances", headers=wrong)):
+        assert refused.status_code == 401
+        assert "secret1" not in refused.text and "wrong" not in refused.text
 
 
 def test_only_whole_listings_in_xml_or_json_are_kept(api: falcon.testing.TestClient,

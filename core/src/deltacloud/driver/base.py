@@ -49,7 +49,7 @@ class Driver(OptionalCollections, abc.ABC):
     exceptions into core errors), ``provider_endpoints`` (which network endpoints a provider
     string makes the server connect to, for the provider-URL safety rule), ``offers`` (the
     optional collections and features it offers for the request's provider and credentials) and
-    ``listing_version`` (a cheap token of a listing, so a poller's conditional GET needs no listing).
+    ``listing_version`` (a cheap token of a listing, so a poller's GET of an unchanged one needs no listing).
     """
 
     name: ClassVar[str] = ""
@@ -112,9 +112,9 @@ class Driver(OptionalCollections, abc.ABC):
     def listing_version(self, collection: str) -> Hashable | None:
         """A cheap token of what the caller's whole listing of ``collection`` would be now; None: not known.
 
-        Offered, it lets the core answer a poller's conditional GET (``If-None-Match`` with the
-        ETag of the last listing sent for the same token) with a 304 without listing
-        (``http.revalidate``). The contract: two equal tokens from this method mean the same
+        Offered, it lets the core answer a poller's GET of a listing whose token is the one it last
+        answered under with that answer again (a 304 for ``If-None-Match`` with its ETag, else its
+        bytes) without listing (``http.revalidate``). The contract: two equal tokens from this method mean the same
         listing, and a token taken before a listing describes that listing or an earlier state,
         never a later one. A change made anywhere (another server process, the cloud's own clock)
         must give a different token at once, so it should come from the backend's own change

@@ -4,7 +4,7 @@ Before anything reads the environ, ``X-Forwarded-*`` from a trusted proxy set th
 script name links are built from, and anyone else's are dropped (``http.forwarded``); then matrix
 parameters (``/api;driver=ec2;provider=...``) leave ``PATH_INFO`` for the environ, where request
 selection and parameter validation find them (``http.context.move_matrix``); then, when the app has
-them, a poller's conditional GET of an unchanged listing (``http.revalidate``) and a ``GET /api`` whose
+them, a poller's GET of an unchanged listing (``http.revalidate``) and a ``GET /api`` whose
 answer is kept (``http.entry_answers``) are answered at once. One callable does it all (a layer per
 step cost a call and a frame per request each).
 """
@@ -34,8 +34,9 @@ class Front:
         apply_forwarded(environ, self.allow)
         move_matrix(environ)
         answered = None
-        if self.entry is not None and environ.get("PATH_INFO") == "/api" and environ.get("REQUEST_METHOD") == "GET":
-            answered = self.entry.answer(environ, start_response)
-        elif self.revalidator is not None and "HTTP_IF_NONE_MATCH" in environ:
-            answered = self.revalidator.answer(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "GET":
+            if environ.get("PATH_INFO") == "/api":
+                answered = self.entry.answer(environ, start_response) if self.entry is not None else None
+            elif self.revalidator is not None:
+                answered = self.revalidator.answer(environ, start_response)
         return self.app(environ, start_response) if answered is None else answered
