@@ -134,8 +134,7 @@ class EntryPoint:
         if known is None:
             known = self._tags.put(id(data), (data, etag_of(data)), data)
         req.context.kept_etag = known  # the middleware's ETag, not hashed again
-        if not req.query_string:
-            entry_answers.keep(req, state, data, known[1], resp.content_type)  # the next such GET: before routing
+        entry_answers.keep(req, state, data, known[1], resp.content_type)  # the next such GET: before routing
 
     on_head = on_get
 

@@ -29,12 +29,11 @@ import falcon
 from deltacloud.driver import Driver, IdentityMemo
 from deltacloud.errors import AuthenticationError
 from deltacloud.http.context import RequestState, parse_basic, request_key, selection_headers
-from deltacloud.http.etags import CACHE_CONTROL, etag_matches
+from deltacloud.http.etags import etag_matches, send_kept
+from deltacloud.http.revalidate import FORMATS
 
 #: Where the ordinary path finds the key of a request ``EntryAnswers`` could not answer (and the keeper).
 ENVIRON_KEY = "deltacloud.entry_answer"
-#: Formats whose entry point is kept (the HTML page carries the browser's forms).
-FORMATS = frozenset({"xml", "json"})
 #: Answers kept, at most (one per host, format and driver selection); past it all are dropped.
 BOUND = 256
 
@@ -75,13 +74,8 @@ class EntryAnswers:
         except AuthenticationError:  # the ordinary path's 401
             return None
         headers = selection_headers(kept.driver_name, kept.provider, started, 0.0, (0.0, 0))
-        headers += [("ETag", kept.etag), ("Cache-Control", CACHE_CONTROL)]
-        if etag_matches(environ.get("HTTP_IF_NONE_MATCH"), kept.etag):
-            start_response("304 Not Modified", headers)
-            return []
-        headers += [("Content-Type", kept.content_type), ("Content-Length", str(len(kept.body)))]
-        start_response("200 OK", headers)
-        return [kept.body]
+        return send_kept(start_response, headers, kept.etag, etag_matches(environ.get("HTTP_IF_NONE_MATCH"), kept.etag),
+                         kept.body, kept.content_type)
 
     def keep(self, key: Hashable, kept: KeptEntry) -> None:
         """Keep the answer the ordinary path gave for ``key``."""

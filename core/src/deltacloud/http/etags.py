@@ -1,12 +1,15 @@
 """Entity tags: how an answer's ETag is made and how ``If-None-Match`` is matched against it.
 
-One rule for every path that sets or checks an ETag (the response middleware, streamed listings and
-the request coalescer), so a HEAD, a GET and a coalesced copy of the same document agree.
+One rule for every path that sets or checks an ETag (the response middleware, streamed listings, the
+request coalescer and the answers given before routing), so a HEAD, a GET, a coalesced copy and a
+kept answer of the same document agree.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 #: Sent with every ETag: the client may keep the answer, and checks it with the tag before each use.
 CACHE_CONTROL = "max-age=0, private, must-revalidate"
@@ -26,3 +29,19 @@ def etag_matches(header: str | None, etag: str) -> bool:
     if header.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") in (etag, etag.strip('"')) for tag in header.split(","))
+
+
+def send_kept(start_response: Callable[..., Any], headers: list[tuple[str, str]], etag: str, not_modified: bool,
+              body: bytes | None, content_type: str) -> list[bytes]:
+    """Answer with a document kept from an earlier answer: 304 when ``not_modified`` (or no ``body``), else 200.
+
+    ``headers`` are the answer's own (``context.selection_headers``); the ETag and ``Cache-Control``
+    are added as for any answer, and the body's type and length for a 200.
+    """
+    headers += [("ETag", etag), ("Cache-Control", CACHE_CONTROL)]
+    if not_modified or body is None:
+        start_response("304 Not Modified", headers)
+        return []
+    headers += [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]

@@ -152,7 +152,7 @@ class Api:
             raise
         self._respond(req, resp, collection, op, result)
         if revalidating is not None:
-            revalidate.keep(revalidating, resp, version, state, collection.name)
+            revalidate.keep(revalidating, req, resp, version, state, collection.name)
 
     def member_actions(self, collection: Collection, segment: str) -> list[tuple[Operation, str | None]]:
         """The actions ``/<collection>/<id>/<segment>`` addresses, each with the placeholder ``segment`` fills.

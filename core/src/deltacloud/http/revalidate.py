@@ -47,11 +47,11 @@ from deltacloud.http.context import (
     request_key,
     selection_headers,
 )
-from deltacloud.http.etags import CACHE_CONTROL, etag_matches
+from deltacloud.http.etags import etag_matches, send_kept
 
-#: Where the ordinary path finds the key of a request ``Revalidator`` could not answer (and the layer).
+#: Where the ordinary path finds the layer that could not answer a request, to keep its answer with.
 ENVIRON_KEY = "deltacloud.revalidate"
-#: Formats whose listings qualify (HTML pages carry more than the listing).
+#: Formats whose answers may be kept and given before routing (HTML pages carry the browser's forms too).
 FORMATS = frozenset({"xml", "json"})
 #: Entries kept, at most (about one per poller, app thread and listing); past it all are dropped.
 BOUND = 4096
@@ -88,17 +88,16 @@ class Revalidator:
     def answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
         """The answer to a GET (Front has checked the method) whose listing is unchanged; else None.
 
-        A GET that may qualify leaves its key in the environ (``ENVIRON_KEY``), for ``keep``.
+        A GET that may qualify leaves the layer in the environ (``ENVIRON_KEY``), for ``keep``.
         """
         if MATRIX_PARAMS_KEY in environ:
             return None
-        key = (principal(environ), threading.get_ident(), *request_key(environ))
-        kept = self._kept.get(key)
+        kept = self._kept.get(key_of(environ)) if self._kept else None  # nothing kept (no versions): no key made
         if kept is not None:
             answered = _unchanged(kept, environ, start_response)
             if answered is not None:
                 return answered
-        environ[ENVIRON_KEY] = (self, key)
+        environ[ENVIRON_KEY] = self
         return None
 
     def keep(self, key: Hashable, kept: Kept) -> None:
@@ -129,6 +128,11 @@ class Revalidator:
         return self._bytes
 
 
+def key_of(environ: dict[str, Any]) -> Hashable:
+    """What a listing's answer is kept under: the credentials' digest, the app thread, the request's selection."""
+    return principal(environ), threading.get_ident(), *request_key(environ)
+
+
 def _unchanged(kept: Kept, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes] | None:
     """The same answer again when the listing is still the kept one; None to go the ordinary way."""
     tags = environ.get("HTTP_IF_NONE_MATCH")
@@ -146,18 +150,12 @@ def _unchanged(kept: Kept, environ: dict[str, Any], start_response: Callable[...
     if version is None or version != kept.version:
         return None
     headers = selection_headers(kept.driver_name, kept.provider, started, spent, timing.total())
-    headers += [("ETag", kept.etag), ("Cache-Control", CACHE_CONTROL)]
-    if matched or kept.body is None:
-        start_response("304 Not Modified", headers)
-        return []
-    headers += [("Content-Type", kept.content_type), ("Content-Length", str(len(kept.body)))]
-    start_response("200 OK", headers)
-    return [kept.body]
+    return send_kept(start_response, headers, kept.etag, matched, kept.body, kept.content_type)
 
 
 def listing_key(req: falcon.Request, state: RequestState, op: Operation, values: dict[str, Any],
-                ignored: object) -> tuple[Revalidator, Hashable] | None:
-    """For the ordinary path: the layer and key to keep this answer under, when it qualifies; else None.
+                ignored: object) -> Revalidator | None:
+    """For the ordinary path: the layer to keep this answer with, when it qualifies; else None.
 
     It qualifies when ``Revalidator`` passed it on, and it is a whole listing (``values``, the
     validated parameters, and ``ignored`` ones empty) in XML or JSON for a trusted provider, of a
@@ -186,7 +184,7 @@ def version_of(driver: Driver, collection: str, state: RequestState) -> Hashable
         state.backend_seconds += time.perf_counter() - started
 
 
-def keep(found: tuple[Revalidator, Hashable], resp: falcon.Response, version: Hashable | None,
+def keep(layer: Revalidator, req: falcon.Request, resp: falcon.Response, version: Hashable | None,
          state: RequestState, collection: str) -> None:
     """After the ordinary path answered: keep the ETag (and the body, if sent whole) under ``version``."""
     etag = resp.get_header("ETag")
@@ -198,6 +196,6 @@ def keep(found: tuple[Revalidator, Hashable], resp: falcon.Response, version: Ha
         whole = stream[0]  # a listing sent whole (``http.streaming.send_document``)
         if isinstance(whole, bytes) and len(whole) <= MAX_BODY:
             body = whole
-    layer, key = found
-    layer.keep(key, Kept(version, etag, state.loaded.cls, state.driver_name, state.provider, collection, body,
-                         resp.content_type or ""))
+    kept = Kept(version, etag, state.loaded.cls, state.driver_name, state.provider, collection, body,
+                resp.content_type or "")
+    layer.keep(key_of(req.env), kept)
