@@ -6,8 +6,10 @@ The optional collections' models are in ``deltacloud.models.extra``; import both
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from deltacloud.models.frozen import model
 
 PropertyKind = Literal["fixed", "range", "enum"]
 
@@ -21,7 +23,7 @@ PROPERTY_UNITS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Credentials:
     """HTTP Basic credentials of one request; the password never shows in ``repr``."""
 
@@ -29,7 +31,7 @@ class Credentials:
     password: str = field(repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Realm:
     """A place where instances run: a region, zone, cluster or data center."""
 
@@ -39,7 +41,7 @@ class Realm:
     limit: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class HardwareProperty:
     """One property of a hardware profile: fixed, a numeric range, or an enum of values.
 
@@ -77,7 +79,7 @@ class HardwareProperty:
         return cls(name, "enum", _text(default) if default is not None else texts[0], values=texts)
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class HardwareProfile:
     """A size an instance can be launched with, made of properties in declaration order."""
 
@@ -98,7 +100,7 @@ class HardwareProfile:
         return self.name or self.id
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Image:
     """A template instances are launched from."""
 
@@ -113,7 +115,7 @@ class Image:
     root_type: str = "transient"
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Address:
     """An address of an instance; ``type`` is ipv4, ipv6, hostname, mac or vnc."""
 
@@ -122,7 +124,7 @@ class Address:
     port: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class AttachedVolume:
     """A storage volume attached to an instance, as listed on the instance."""
 
@@ -130,7 +132,7 @@ class AttachedVolume:
     device: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Instance:
     """A virtual machine. ``state`` is one of the driver's state machine states, upper case.
 
@@ -160,7 +162,7 @@ class Instance:
     network_interfaces: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Key:
     """A credential to log in to instances: an SSH key pair (``type='key'``) or a password."""
 
@@ -175,7 +177,7 @@ class Key:
     state: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Provider:
     """One place a driver can connect to, e.g. an EC2 region, with its endpoints by kind."""
 
@@ -183,7 +185,7 @@ class Provider:
     entrypoints: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class DriverInfo:
     """An installed driver as ``/api/drivers`` lists it."""
 
@@ -192,7 +194,7 @@ class DriverInfo:
     providers: tuple[Provider, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class LaunchOptions:
     """Everything but the image that a client may ask for when it creates an instance.
 

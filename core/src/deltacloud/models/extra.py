@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from deltacloud.models.frozen import model
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class StorageVolume:
     """A block device; ``state`` is AVAILABLE or IN-USE (or a cloud's transitional state, upper case).
 
@@ -25,7 +25,7 @@ class StorageVolume:
     snapshot_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class StorageSnapshot:
     """A point-in-time copy of a volume."""
 
@@ -37,7 +37,7 @@ class StorageSnapshot:
     created: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class PublicAddress:
     """An allocatable public IP (an Elastic IP on EC2); ``instance_id`` while associated."""
 
@@ -46,7 +46,7 @@ class PublicAddress:
     instance_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class RuleSource:
     """Where a firewall rule admits traffic from: a CIDR block (``type='address'``) or another group."""
 
@@ -58,7 +58,7 @@ class RuleSource:
     owner: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class FirewallRule:
     """One ingress rule: protocol (tcp, udp, icmp), port range and sources.
 
@@ -74,7 +74,7 @@ class FirewallRule:
     direction: str = "ingress"
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Firewall:
     """A named set of rules instances are put in (a security group on EC2)."""
 
@@ -85,7 +85,7 @@ class Firewall:
     rules: tuple[FirewallRule, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Listener:
     """A load balancer port forwarding to an instance port."""
 
@@ -94,7 +94,7 @@ class Listener:
     instance_port: str
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class LoadBalancer:
     """A load balancer in one or more realms, with listeners and registered instances."""
 
@@ -107,7 +107,7 @@ class LoadBalancer:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Bucket:
     """An object storage container; ``blob_ids`` lists its blobs."""
 
@@ -118,7 +118,7 @@ class Bucket:
     location: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Blob:
     """An object in a bucket; its content is streamed separately (``Driver.blob_data``)."""
 
@@ -130,7 +130,7 @@ class Blob:
     user_metadata: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class MetricSample:
     """One sample of one metric property: a timestamp and named values (minimum, maximum, average…)."""
 
@@ -138,7 +138,7 @@ class MetricSample:
     values: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class MetricProperty:
     """A measured property (``cpuUtilization``, ``diskReadBytes``…) with its samples and unit."""
 
@@ -147,7 +147,7 @@ class MetricProperty:
     samples: tuple[MetricSample, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Metric:
     """The metrics of one entity (an instance): ``id`` is the entity's id."""
 

@@ -5,10 +5,10 @@ Also the answer to running a command on an instance (``POST /api/instances/<id>/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from deltacloud.models.frozen import model
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Network:
     """A private network: its address blocks (CIDR) and the ids of its subnets. ``state`` is UP or DOWN."""
 
@@ -19,7 +19,7 @@ class Network:
     subnet_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class Subnet:
     """A part of a network (one CIDR block); ``type`` is PRIVATE or PUBLIC."""
 
@@ -31,7 +31,7 @@ class Subnet:
     state: str = "UP"
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class NetworkInterface:
     """An instance's interface on a network (and one of its subnets), with its address."""
 
@@ -43,7 +43,7 @@ class NetworkInterface:
     ip_address: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@model
 class CommandOutput:
     """What running ``command`` on an instance printed, and the address it was run at."""
 
