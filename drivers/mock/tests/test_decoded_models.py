@@ -135,6 +135,28 @@ def test_listings_follow_other_threads_own_writes_and_the_clock(make_driver: Cal
     assert states()[made[0]] == "STOPPING"
 
 
+def test_with_every_cache_off_listings_keep_nothing_and_still_follow_the_clock(
+        make_driver: Callable[..., MockDriver], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``DELTACLOUD_CACHE=off``: no settled models kept either (``records.instances_at`` unused), transitions shown."""
+    from deltacloud_driver_mock import records
+
+    clock = ManualClock(start=1_000_000.0)
+    monkeypatch.setattr(MockDriver, "clock", clock)
+    monkeypatch.setenv("DELTACLOUD_MOCK_DELAY", "30")
+    monkeypatch.setattr(INSTANCE_MODELS, "enabled", False)
+    INSTANCE_MODELS.clear()
+    driver = make_driver()
+    made = driver.create_instance("img1", LaunchOptions()).id
+    settled = len(records._SETTLED)
+    first = driver.instances({})
+    again = driver.instances({})
+    assert first == again and all(map(lambda x, y: x is not y, first, again)), "decoded again, not reused"
+    assert {i.id: i.state for i in first}[made] == "PENDING"
+    clock.advance(30)
+    assert {i.id: i.state for i in driver.instances({})}[made] == "RUNNING"
+    assert len(records._SETTLED) == settled and len(INSTANCE_MODELS) == 0
+
+
 def test_a_kept_listing_follows_each_transition_as_it_falls_due() -> None:
     """``instances_at`` reuses a kept listing's models only until the next transition among them is due."""
     from deltacloud_driver_mock import records
