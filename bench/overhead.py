@@ -70,16 +70,18 @@ def call(app: Callable[..., Any], env: dict[str, Any]) -> tuple[int, dict[str, s
     return answer[0], answer[1], body
 
 
-def mock_app(instances: int) -> Callable[..., Any]:
+def mock_app(instances: int, users: str = "") -> Callable[..., Any]:
     """The app as a worker builds it (``AccessLog(create_app(...))``), the mock's store holding ``instances``.
 
     The store is ``$DELTACLOUD_MOCK_STORAGE``; instances are added through the API, 100 per request.
+    ``users`` is the mock's ``users`` option (``name:password,...``): more users, each with a store of their own.
     """
     from deltacloud.config import ServerConfig
     from deltacloud.http import accesslog
     from deltacloud.http.app import create_app
 
-    app = accesslog.AccessLog(create_app(ServerConfig(driver="mock")))
+    options = {"mock": {"users": users}} if users else {}
+    app = accesslog.AccessLog(create_app(ServerConfig(driver="mock", driver_options=options)))
     left = instances - call(app, environ("GET", "/api/instances", TYPES["xml"]))[2].count(b"<instance ")
     while left > 0:
         batch = min(100, left)

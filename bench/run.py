@@ -228,11 +228,10 @@ def sizes(work: Path) -> None:
     """Time per instance at 100, 1,000 and 10,000 instances (``bench/scaling.py``), and the worker's peak memory.
 
     Time per instance is measured in process by ``scaling.py``: the listing's CPU time less that of
-    the same request matching nothing, over the count, cached (the default) and uncached. The target
-    applies to the uncached figure, the writers' work for each instance; the cached one is printed
-    (one identity check and the bytes moved per instance, below what can be told apart from the
-    request's fixed cost at 100). Memory is the growth of a served worker's peak RSS over its first
-    listings of each size.
+    the same listing for a user with no instances, over the count, cached (the default) and
+    uncached. The target applies to the uncached figure (each instance read, decoded and written);
+    the cached one is printed (an unchanged listing's kept bytes moved, per instance). Memory is the
+    growth of a served worker's peak RSS over its first listings of each size.
     """
     argv = [sys.executable, str(HERE / "scaling.py"), "--json"]
     found = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True, timeout=600).stdout)
