@@ -89,9 +89,28 @@ def test_a_class_that_needs_more_than_storing_keeps_the_dataclass_init() -> None
         def __post_init__(self) -> None:
             self.seen.append(self.name)
 
-    assert "__store0" not in WithFactory.__init__.__code__.co_names
+    @model
+    class WithInitVar:
+        name: str
+        hint: dataclasses.InitVar[str] = "x"
+
+    for cls in (WithFactory, WithPostInit, WithInitVar):
+        assert "__store0" not in cls.__init__.__code__.co_names, cls.__name__
+    assert WithInitVar("a", "b").name == "a"
     assert WithFactory().items == [] and WithFactory().items is not WithFactory().items
     assert WithPostInit("a").seen == ["a"]
+
+
+def test_a_model_made_from_another_stores_the_inherited_fields_too() -> None:
+    @model
+    class Child(models.Realm):
+        extra: str = ""
+
+    made = Child("r1", "Realm 1", extra="e")
+    assert "__store0" in Child.__init__.__code__.co_names
+    assert (made.id, made.name, made.state, made.limit, made.extra) == ("r1", "Realm 1", "AVAILABLE", "", "e")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.id = "other"  # type: ignore[misc]
 
 
 def test_a_field_named_self_is_fine() -> None:

@@ -8,12 +8,14 @@ annotations) that stores each field through its slot's descriptor directly. What
 is unchanged: still frozen, equal, hashable, ``dataclasses.replace``-able and picklable.
 
 A class whose fields need more than storing (a ``default_factory``, a field left out of
-``__init__``, keyword-only fields, a ``__post_init__``) keeps the dataclass's own ``__init__``.
+``__init__``, keyword-only fields, an ``InitVar``, a ``__post_init__``) keeps the dataclass's
+own ``__init__``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
@@ -34,13 +36,14 @@ def model(cls: type[T]) -> type[T]:
 
 def _storing_init(cls: type) -> Any:
     """An ``__init__`` for ``cls`` storing each field through its slot, or None when it needs more."""
-    if hasattr(cls, "__post_init__"):
-        return None
     fields = dataclasses.fields(cls)
+    taken = list(inspect.signature(cls.__init__).parameters)[1:]
+    if hasattr(cls, "__post_init__") or taken != [field.name for field in fields]:  # an InitVar, a field not taken
+        return None
     namespace: dict[str, Any] = {}
     params, body = [_SELF], []
     for index, field in enumerate(fields):
-        slot = cls.__dict__.get(field.name)
+        slot = inspect.getattr_static(cls, field.name, None)  # its own slot or one it inherits
         if (not field.init or field.kw_only or field.default_factory is not dataclasses.MISSING
                 or type(slot).__name__ != "member_descriptor"):
             return None
