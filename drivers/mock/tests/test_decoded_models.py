@@ -179,3 +179,19 @@ def test_a_kept_listing_follows_each_transition_as_it_falls_due() -> None:
     first = records.instances_at(stored, 30.0)
     again = records.instances_at(stored, 31.0)
     assert first == again and first is not again and all(map(lambda x, y: x is y, first, again))
+
+
+def test_a_text_decoded_straight_to_its_model_is_what_the_kept_way_gives() -> None:
+    """``records.instance_at`` (every cache off) and ``StoredInstance(...).at`` agree, before and after the due time."""
+    from deltacloud_driver_mock import records
+
+    docs = [records.new_instance(f"i{n}", name=f"n{n}", owner="u", image_id="img1", realm_id="us",
+                                 profile_id="m1-small", overrides={"memory": "512"} if n else {}, keyname=None,
+                                 user_data=None, now=0.0) for n in range(3)]
+    docs[0].update(state="PENDING", next_state="RUNNING", next_at=10.0)
+    docs[1].update(state="STOPPING", next_state="STOPPED", next_at=20.0)
+    docs[2].update(state="RUNNING", next_state=None, next_at=None)
+    for doc in docs:
+        body = json.dumps(doc)
+        for now in (0.0, 9.9, 10.0, 19.0, 20.0, 99.0):
+            assert records.instance_at(body, now) == records.StoredInstance(body).at(now), (doc["id"], now)

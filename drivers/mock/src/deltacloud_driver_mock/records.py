@@ -24,6 +24,7 @@ from typing import Any
 from deltacloud.driver import IdentityMemo
 from deltacloud.models import Address, AttachedVolume, Image, Instance, Key
 from deltacloud_driver_mock.catalog import PROFILE_IDS
+from deltacloud_driver_mock.lifecycle import effective_state
 
 
 def timestamp(now: float) -> str:
@@ -120,6 +121,16 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
         bool(get("create_image", True)),
         tuple(interfaces) if interfaces else (),
     )
+
+
+def instance_at(body: str, now: float) -> Instance:
+    """The model of a stored instance's JSON text at time ``now`` (``StoredInstance(body).at(now)``), nothing kept.
+
+    For listings made with every cache off: no ``StoredInstance`` is made, so a listing of many
+    instances holds fewer objects for the garbage collector to go through while it is built.
+    """
+    doc = _loads(body)
+    return instance(doc, effective_state(doc, now) or doc["state"])
 
 
 class StoredInstance:
