@@ -75,11 +75,14 @@ def mock_app(instances: int, users: str = "") -> Callable[..., Any]:
 
     The store is ``$DELTACLOUD_MOCK_STORAGE``; instances are added through the API, 100 per request.
     ``users`` is the mock's ``users`` option (``name:password,...``): more users, each with a store of their own.
+    This process's garbage collector is set as a worker sets its own (``deltacloud.collector``).
     """
+    from deltacloud.collector import tune_collector
     from deltacloud.config import ServerConfig
     from deltacloud.http import accesslog
     from deltacloud.http.app import create_app
 
+    tune_collector()
     options = {"mock": {"users": users}} if users else {}
     app = accesslog.AccessLog(create_app(ServerConfig(driver="mock", driver_options=options)))
     left = instances - call(app, environ("GET", "/api/instances", TYPES["xml"]))[2].count(b"<instance ")

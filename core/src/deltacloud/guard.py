@@ -31,6 +31,8 @@ from typing import Any
 from gunicorn.asgi.protocol import ASGIProtocol
 from gunicorn.workers import gasgi
 
+from deltacloud.collector import tune_collector
+
 #: Seconds from connecting until a request's headers must be complete (``deltacloudd --header-timeout``).
 DEFAULT_HEADER_TIMEOUT = 30.0
 #: Seconds an idle connection waits for its next request (``deltacloudd --keepalive``). gunicorn's own
@@ -143,5 +145,6 @@ class GuardedWorker(gasgi.ASGIWorker):
 
     def init_process(self) -> None:
         self.header_timeout = float(getattr(self.app, "header_timeout", DEFAULT_HEADER_TIMEOUT))
+        tune_collector()  # large listings hold many objects for a while: full collections rarer
         gasgi.ASGIProtocol = GuardedProtocol  # type: ignore[misc]  # the name the worker builds connections from
         super().init_process()
