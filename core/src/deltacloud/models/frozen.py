@@ -44,7 +44,7 @@ def _storing_init(cls: type) -> Any:
     params, body = [_SELF], []
     for index, field in enumerate(fields):
         slot = inspect.getattr_static(cls, field.name, None)  # its own slot or one it inherits
-        if (not field.init or field.kw_only or field.default_factory is not dataclasses.MISSING
+        if (field.kw_only or field.default_factory is not dataclasses.MISSING
                 or type(slot).__name__ != "member_descriptor"):
             return None
         namespace[f"__store{index}"] = slot.__set__
