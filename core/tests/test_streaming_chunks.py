@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 
 import falcon
 import falcon.testing
 
+from deltacloud.http.etags import etag_of_parts
 from deltacloud.http.streaming import CHUNK_BYTES, chunk_bounds, send_document
 from deltacloud.render.document import Pieces
+from deltacloud.render.fragments import FRAGMENTS
 
 
 def test_chunks_cover_every_piece_in_order_and_each_but_the_last_reaches_the_size() -> None:
@@ -46,3 +49,24 @@ def test_a_large_listing_is_the_same_bytes_when_its_chunks_are_kept_on_its_piece
     assert parts.bounds == chunk_bounds(parts, CHUNK_BYTES) and len(parts.bounds) == 4  # kept, three chunks
     again, same = _answer(parts)  # from what was kept
     assert (again, same) == (etag, body)
+
+
+def test_with_the_cache_off_a_listings_etag_is_the_sha1_of_its_bytes_and_follows_them(monkeypatch) -> None:
+    monkeypatch.setattr(FRAGMENTS, "enabled", False)
+    piece = b"<instance>" + b"x" * 1000 + b"</instance>"
+    for count in (3, 600):  # one whole body, and one sent in chunks
+        parts = [b"<instances>", *([piece] * count), b"</instances>"]
+        etag, body = _answer(Pieces(parts))
+        assert body == b"".join(parts)
+        assert etag == '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest() + '"' == etag_of_parts(parts)
+        changed, _ = _answer(Pieces([*parts[:-2], piece.replace(b"x", b"y", 1), parts[-1]]))
+        assert changed != etag
+
+
+def test_etag_of_parts_does_not_depend_on_where_the_bytes_are_cut() -> None:
+    data = bytes(range(256)) * 40
+    rng = random.Random(5)
+    for _ in range(50):
+        cuts = sorted(rng.sample(range(len(data)), rng.randrange(0, 30)))
+        parts = [data[a:b] for a, b in itertools.pairwise([0, *cuts, len(data)])]
+        assert etag_of_parts(parts) == etag_of_parts([data])

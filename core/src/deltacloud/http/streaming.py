@@ -4,9 +4,10 @@
 objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
 ETag is the MD5 of the pieces' SHA-1 digests, and a kept fragment's digest was taken once, when it was
 rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
-bytes. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept on
-its pieces, so a repeated listing or a poller's conditional GET does not look at them again; so is a
-small listing's joined body (at most ``CHUNK_BYTES``: at most as much again as its fragments). A
+bytes. With the fragment cache off nothing is kept, and the ETag is the SHA-1 of the bytes, taken in
+one pass. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept
+on its pieces, so a repeated listing or a poller's conditional GET does not look at them again; so is
+a small listing's joined body (at most ``CHUNK_BYTES``: at most as much again as its fragments). A
 matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of about
 ``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as one
 10 MB string. A HEAD gets the GET's headers. Other methods and statuses get ``resp.data``
@@ -20,7 +21,7 @@ from collections.abc import Iterator, Sequence
 
 import falcon
 
-from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of
+from deltacloud.http.etags import CACHE_CONTROL, etag_matches, etag_of, etag_of_parts
 from deltacloud.render.document import Pieces
 from deltacloud.render.fragments import FRAGMENTS
 
@@ -47,6 +48,13 @@ def _chunks(parts: Sequence[bytes], bounds: tuple[int, ...]) -> Iterator[bytes]:
         yield b"".join(parts[start:end])
 
 
+def _listing_etag(parts: Sequence[bytes]) -> str:
+    """A listing's ETag: from its pieces' digests (most kept with their fragments), or with the cache off its bytes'."""
+    if not FRAGMENTS.enabled:  # nothing kept: hashing every piece on its own would only cost more
+        return etag_of_parts(parts)
+    return etag_of(b"".join([FRAGMENTS.digest(part) for part in parts]))
+
+
 def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[bytes]) -> None:
     """Answer with the document ``parts`` make: a 200 GET with its ETag (or 304) in chunks, else whole.
 
@@ -57,7 +65,7 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
         return
     known = getattr(parts, "etag", None)  # kept on an unchanged listing's pieces (render.document.Pieces)
     if known is None:
-        known = (etag_of(b"".join([FRAGMENTS.digest(part) for part in parts])), sum(map(len, parts)))
+        known = (_listing_etag(parts), sum(map(len, parts)))
         if isinstance(parts, Pieces):
             parts.etag = known
     etag, total = known
