@@ -170,3 +170,14 @@ def test_stored_instance_rejects_what_json_loads_rejects(body: str) -> None:
         records.StoredInstance(body)
     assert str(got.value) == str(expected.value)
 
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400", '"\\ud800 lone"', '"\\udfff"'])
+def test_texts_orjson_refuses_decode_as_json_loads_decodes_them(value: str) -> None:
+    """What Python's json reads and orjson does not (NaN, out-of-range numbers, lone surrogates) still decodes."""
+    body = ('{"id":"i1","name":"n","owner_id":"u","image_id":"img1","realm_id":"us","state":"RUNNING",'
+            f'"hardware_profile_id":"m1-small","hardware_profile_overrides":{{"memory":{value}}},"launch_time":""}}')
+    doc = json.loads(body)
+    assert same(records.StoredInstance(body).model, reference_instance(doc, "RUNNING"))
+    expected = str(doc["hardware_profile_overrides"]["memory"])
+    assert records.instance_at(body, 0).hardware_profile_overrides == (("memory", expected),)
