@@ -82,6 +82,9 @@ def _loads(body: str) -> Any:
 
 
 def _addresses(items: list[Mapping[str, str]]) -> tuple[Address, ...]:
+    if len(items) == 1:  # the usual case (one public, one private): no list built
+        one = items[0]
+        return (Address(one["address"], one.get("type", "ipv4")),)
     return tuple([Address(a["address"], a.get("type", "ipv4")) for a in items])
 
 
