@@ -131,10 +131,11 @@ def throughput(work: Path, seconds: float, poll_seconds: float) -> None:
             ours, theirs = pair("/api", f"Accept: {ACCEPT['xml']}")
             row("/api req/s", f"{ours:.0f}", f"{theirs:.0f} bare", ours / theirs, ">= 0.8", ours / theirs >= 0.8)
             base = f"http://127.0.0.1:{port_of(uncached)}"
-            cold, theirs = pair("/api/instances", f"Accept: {ACCEPT['xml']}")
+            for fmt in ("xml", "json"):
+                cold, theirs = pair("/api/instances", f"Accept: {ACCEPT[fmt]}")
+                row(f"listing {fmt.upper()}, every cache off, req/s", f"{cold:.0f}", f"{theirs:.0f} bare",
+                    cold / theirs, ">= 0.3", cold / theirs >= 0.3)
             base = f"http://127.0.0.1:{port}"
-            row("listing XML, every cache off, req/s", f"{cold:.0f}", f"{theirs:.0f} bare", cold / theirs,
-                ">= 0.3", cold / theirs >= 0.3)
             tag = etags[("/api/instances", "xml")]
             ours, theirs = pair("/api/instances", f"Accept: {ACCEPT['xml']}", f"If-None-Match: {tag}")
             row("If-None-Match 304 req/s", f"{ours:.0f}", f"{theirs:.0f} bare", ours / theirs, ">= 0.8",

@@ -7,6 +7,8 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from deltacloud.api.features import DeclaredFeature
 from deltacloud.api.spec import Collection
 from deltacloud.render import (  # noqa: F401 - importing the writer modules registers them
@@ -34,12 +36,22 @@ class ApiLink:
     features: tuple[DeclaredFeature, ...]
 
 
-#: One encoder for every document: ``json.dumps`` with these options builds a new one per call (half its cost).
+#: What orjson cannot write (lone surrogates, integers beyond 64 bits) is written by this encoder.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _dumps(doc: Any) -> bytes:
-    return _ENCODE(doc).encode("utf-8", "replace")  # lone surrogates
+    """``doc`` as compact UTF-8 JSON, non-ASCII as it is; orjson writes it (several times cheaper than json).
+
+    Keys that are not text are written as text (as json does). Where orjson's text differs from
+    json's, it is still the same value: floats with exponents are written without ``+`` or leading
+    zeros (``1e-7``, not ``1e-07``), and NaN or infinity as ``null`` (json wrote ``NaN``, which is
+    not JSON). What orjson refuses goes to json: lone surrogates become ``?``.
+    """
+    try:
+        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return _ENCODE(doc).encode("utf-8", "replace")
 
 
 def _writer(table: dict[type, Any], item: Any) -> Any:
