@@ -7,8 +7,9 @@ import json
 import pytest
 
 from deltacloud.models import Blob, Image, Instance, StorageSnapshot, StorageVolume
-from deltacloud.render.compute import image_json, image_xml, instance_json, instance_xml
+from deltacloud.render.compute import image_json, image_xml
 from deltacloud.render.context import RenderContext
+from deltacloud.render.instances import instance_json, instance_xml
 from deltacloud.render.objectstore import blob_json, blob_xml
 from deltacloud.render.volumes import snapshot_json, snapshot_xml, volume_json, volume_xml
 

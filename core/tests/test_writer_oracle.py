@@ -28,7 +28,7 @@ from deltacloud.models import (
     Key,
     Realm,
 )
-from deltacloud.render import compute
+from deltacloud.render import compute, instances
 from deltacloud.render.context import RenderContext
 from deltacloud.testing import load_module
 
@@ -149,8 +149,8 @@ def _outcome(write: Any, model: Any, ctx: RenderContext) -> tuple[str, Any]:
 XML = {Realm: (compute.realm_xml, REF.ref_realm_xml), HardwareProfile: (compute.hardware_profile_xml,
                                                                       REF.ref_hardware_profile_xml),
        Image: (compute.image_xml, REF.ref_image_xml), Key: (compute.key_xml, REF.ref_key_xml),
-       Instance: (compute.instance_xml, REF.ref_instance_xml)}
-JSON = {Image: (compute.image_json, REF.ref_image_json), Instance: (compute.instance_json, REF.ref_instance_json)}
+       Instance: (instances.instance_xml, REF.ref_instance_xml)}
+JSON = {Image: (compute.image_json, REF.ref_image_json), Instance: (instances.instance_json, REF.ref_instance_json)}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -159,8 +159,8 @@ def test_instances_are_written_as_the_reference_wrote_them(seed: int) -> None:
     drivers = _drivers()
     for case in range(CASES):
         ctx, i = _context(rng, drivers), _instance(rng)
-        for live, reference in ((compute.instance_xml, REF.ref_instance_xml),
-                                (compute.instance_json, REF.ref_instance_json)):
+        for live, reference in ((instances.instance_xml, REF.ref_instance_xml),
+                                (instances.instance_json, REF.ref_instance_json)):
             expected = _outcome(reference, i, ctx)
             assert _outcome(live, i, ctx) == expected, f"seed {seed} case {case}: {i!r} {ctx!r}"
 
@@ -204,9 +204,9 @@ def test_an_id_with_a_lone_surrogate_is_written_not_refused() -> None:
     ctx = RenderContext("http://h/api", "d", _drivers()[0], offered=frozenset())
     i = Instance(id="i\ud800x", name="n", owner_id="o", image_id="img", realm_id="r", state="RUNNING",
                  hardware_profile_id="m1")
-    root = ElementTree.fromstring(compute.instance_xml(i, ctx))
+    root = ElementTree.fromstring(instances.instance_xml(i, ctx))
     assert root.get("href") == "http://h/api/instances/i%ED%A0%80x" and root.get("id") == "i\ufffdx"
-    assert compute.instance_json(i, ctx)["href"] == "http://h/api/instances/i%ED%A0%80x"
+    assert instances.instance_json(i, ctx)["href"] == "http://h/api/instances/i%ED%A0%80x"
 
 
 def test_blob_and_firewall_rule_ids_with_a_lone_surrogate_are_written_not_refused() -> None:

@@ -15,6 +15,7 @@ from deltacloud.render import (  # noqa: F401 - importing the writer modules reg
     JSON_WRITERS,
     XML_WRITERS,
     compute,
+    instances,
     metrics,
     network,
     networks,
