@@ -9,6 +9,7 @@ the same string; JSON the same document, key order included.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -163,6 +164,18 @@ def test_instances_are_written_as_the_reference_wrote_them(seed: int) -> None:
                                 (instances.instance_json, REF.ref_instance_json)):
             expected = _outcome(reference, i, ctx)
             assert _outcome(live, i, ctx) == expected, f"seed {seed} case {case}: {i!r} {ctx!r}"
+
+
+def test_instances_with_one_public_and_one_private_address_are_written_as_the_reference_wrote_them() -> None:
+    """The usual shape (one address each, no port) has a way of its own in the writer: the same bytes."""
+    rng = random.Random(6)
+    drivers = _drivers()
+    for case in range(CASES):
+        addresses = [dataclasses.replace(_address(rng), port=rng.choice(("", None, "", None, 0, "22"))) for _ in "ab"]
+        i = dataclasses.replace(_instance(rng), public_addresses=(addresses[0],), private_addresses=(addresses[1],))
+        ctx = _context(rng, drivers)
+        expected = _outcome(REF.ref_instance_xml, i, ctx)
+        assert _outcome(instances.instance_xml, i, ctx) == expected, f"case {case}: {i!r} {ctx!r}"
 
 
 @pytest.mark.parametrize("seed", [4, 5])

@@ -91,6 +91,10 @@ def _actions_xml(i: Instance, href: str, clean: bool, at: _InstanceLinks, machin
     return links
 
 
+#: The port of an address written without one.
+_NO_PORT = (None, "")
+
+
 def _addresses_xml(addresses: tuple[Address, ...]) -> str:
     out = ""
     for a in addresses:
@@ -152,7 +156,18 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
     href = at.instances + id_url
     # an instance whose image is unknown (a libvirt domain defined outside any cloud) has no <image>
     image = f"<image href='{at.images}{image_url}' id='{image_id}'></image>" if i.image_id else ""
-    name, owner, state, launch, keyname = esc_all((i.name, i.owner_id, i.state, i.launch_time, i.keyname))
+    public, private = i.public_addresses, i.private_addresses
+    if len(public) == 1 == len(private) and public[0].port in _NO_PORT and private[0].port in _NO_PORT:
+        # the usual shape (one address each, no port): its texts and theirs looked at in one search
+        name, owner, state, launch, keyname, public_kind, public_at, private_kind, private_at = esc_all((
+            i.name, i.owner_id, i.state, i.launch_time, i.keyname,
+            public[0].type or "unavailable", public[0].address, private[0].type or "unavailable", private[0].address))
+        addresses = (f"<public_addresses><address type='{public_kind}'>{public_at}</address></public_addresses>"
+                     f"<private_addresses><address type='{private_kind}'>{private_at}</address></private_addresses>")
+    else:
+        name, owner, state, launch, keyname = esc_all((i.name, i.owner_id, i.state, i.launch_time, i.keyname))
+        addresses = (f"<public_addresses>{_addresses_xml(public)}</public_addresses>"
+                     f"<private_addresses>{_addresses_xml(private)}</private_addresses>")
     overrides = _overrides_xml(i.hardware_profile_overrides) if i.hardware_profile_overrides else ""
     actions = _actions_xml(i, href, clean, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
     launch = f"<launch_time>{launch}</launch_time>" if i.launch_time else ""
@@ -164,8 +179,7 @@ def instance_xml(i: Instance, ctx: RenderContext) -> str:
             f"{image}<realm href='{at.realms}{realm_url}' id='{realm_id}'></realm><state>{state}</state>"
             f"<hardware_profile href='{at.profiles}{profile_url}' id='{profile_id}'>{overrides}</hardware_profile>"
             f"<actions>{actions}</actions>{launch}"
-            f"<public_addresses>{_addresses_xml(i.public_addresses)}</public_addresses>"
-            f"<private_addresses>{_addresses_xml(i.private_addresses)}</private_addresses>{firewalls}"
+            f"{addresses}{firewalls}"
             f"<storage_volumes>{volumes}</storage_volumes>{_authentication_xml(i, at.auth, keyname)}{interfaces}"
             "</instance>")
 
