@@ -120,3 +120,30 @@ def test_a_field_named_self_is_fine() -> None:
         other: str = "x"
 
     assert Odd("a").self == "a" and Odd(self="b", other="y").other == "y"
+
+
+def test_models_of_many_fields_are_stored_through_their_twin_and_are_of_their_own_class() -> None:
+    twins = [cls for cls in MODELS if "__twin" in cls.__init__.__code__.co_names]
+    assert models.Instance in twins and models.Address not in twins  # three fields: descriptors are cheaper
+    for cls in twins:
+        made = cls(*_values(cls, "t"))
+        assert type(made) is cls and made == cls(*_values(cls, "t"))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, dataclasses.fields(cls)[0].name, "changed")
+
+
+def test_subclasses_of_a_model_stored_through_its_twin_keep_their_class_and_values() -> None:
+    class Plain(models.Instance):  # not a model itself: the inherited init, an object with a __dict__
+        pass
+
+    @model
+    class Child(models.Instance):  # a model of its own: more slots, its own init
+        extra: str = ""
+
+    values = _values(models.Instance, "s")
+    for cls, made in ((Plain, Plain(*values)), (Child, Child(*values, extra="e"))):
+        assert type(made) is cls
+        assert [getattr(made, f.name) for f in dataclasses.fields(models.Instance)] == values
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            made.id = "other"  # type: ignore[misc]
+    assert Child(*values, extra="e").extra == "e"
