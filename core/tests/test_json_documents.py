@@ -1,4 +1,4 @@
-"""Every JSON document is written by ``render.document._dumps`` (orjson, json for what orjson refuses).
+"""Every JSON document is written by ``render.jsonutil.dumps`` (orjson, json for what orjson refuses).
 
 Oracle: Python's own encoder with the options the documents always had (compact, non-ASCII as it
 is, lone surrogates replaced). Generated values must give the very same bytes when they hold no
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from deltacloud.render.document import _dumps
+from deltacloud.render.jsonutil import dumps as _dumps
 
 REFERENCE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 #: Text that stresses escaping: quotes, backslashes, every control character, non-ASCII, astral, separators.

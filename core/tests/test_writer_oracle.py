@@ -31,6 +31,7 @@ from deltacloud.models import (
 )
 from deltacloud.render import compute, instances
 from deltacloud.render.context import RenderContext
+from deltacloud.render.jsonutil import dumps
 from deltacloud.testing import load_module
 
 #: The frozen reference writers (a sibling module, not in a package).
@@ -62,7 +63,7 @@ OFFERS = (("instances", "run"), ("images", "create"), ("images", "destroy"), ("n
 FEATURES = ((), ("authentication_key",), ("authentication_password",),
             ("authentication_key", "authentication_password"), ("user_name", "user_data"))
 BASES = ("http://127.0.0.1:3001/api", "https://example.com:8443/prefix/api", "http://h/a&b'c/api",
-         "http://h/<x>/api", "http://h/caf\u00e9/api", "")
+         "http://h/<x>/api", "http://h/caf\u00e9/api", "", 'http://h/q"\\/api')
 
 
 def _drivers() -> list[type]:
@@ -188,6 +189,66 @@ def test_images_realms_profiles_keys_are_written_as_the_reference_wrote_them(see
             for live, reference in (XML[type(model)], JSON.get(type(model), XML[type(model)])):
                 expected = _outcome(reference, model, ctx)
                 assert _outcome(live, model, ctx) == expected, f"seed {seed} case {case}: {model!r} {ctx!r}"
+
+
+#: Ids ``instance_json_text`` writes as they are, and texts with nothing to escape in JSON.
+PLAIN_IDS = ("inst0", "i-0abc123", "eq=ual", "~!$()*+,@:", "x.y_z", "")
+PLAIN_TEXTS = ("Mock Instance", "caf\u00e9", "it's", "<tag>", "a&b", "\U0001f600", "2024-01-01T00:00:00Z", "",
+               "x\x7fy", "\u2028", "/")
+
+
+def _plain_instance(rng: random.Random) -> Instance:
+    """An instance like most clouds list (ids and texts with nothing to quote or escape), now and then one odd value."""
+    def pick(choices: tuple[Any, ...], none: float = 0.0) -> Any:  # about one in thirty: any generated text
+        return rng.choice(choices) if rng.random() > 0.03 else _text(rng, none=none)
+
+    def address(a: Address) -> Address:
+        return Address(pick(PLAIN_TEXTS), pick(("ipv4", "hostname", ""), 0.2),
+                       pick(("", None, 0, "", None, 0, "22"), 0.2))
+
+    def some(make: Any) -> tuple[Any, ...]:
+        return tuple(make() for _ in range(rng.choice((0, 0, 1, 2))))
+
+    i = _instance(rng)
+    return dataclasses.replace(
+        i, id=pick(PLAIN_IDS), image_id=pick(PLAIN_IDS), realm_id=pick(PLAIN_IDS), hardware_profile_id=pick(PLAIN_IDS),
+        name=pick(PLAIN_TEXTS, 0.2), owner_id=pick(PLAIN_TEXTS, 0.2), state=rng.choice(STATES),
+        create_image=pick((True, True, False, 0)), launch_time=pick(PLAIN_TEXTS, 0.2), keyname=pick(PLAIN_TEXTS, 0.2),
+        username=pick(PLAIN_TEXTS), password=pick(PLAIN_TEXTS, 0.2),
+        public_addresses=tuple(map(address, i.public_addresses)),
+        private_addresses=tuple(map(address, i.private_addresses if rng.random() < 0.5 else i.private_addresses[:1])),
+        hardware_profile_overrides=some(lambda: (pick(("memory", "cpu", "memory")), pick(PLAIN_TEXTS))),
+        storage_volumes=some(lambda: AttachedVolume(pick(PLAIN_IDS), pick(("/dev/sdb", ""), 0.2))),
+        firewalls=some(lambda: pick(PLAIN_IDS)), network_interfaces=some(lambda: pick(PLAIN_IDS)))
+
+
+def _reference_text(i: Instance, ctx: RenderContext) -> Any:
+    """The reference JSON object of ``i`` as the documents write it, or the type of what it raises."""
+    try:
+        return dumps(REF.ref_instance_json(i, ctx)).decode()
+    except Exception as exc:  # the exception's type is the outcome compared
+        return type(exc)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_instances_json_text_is_the_reference_object_as_written(seed: int) -> None:
+    """Listings write an instance's JSON text straight (``instance_json_text``): the very bytes of the object dumped."""
+    rng = random.Random(seed)
+    drivers = _drivers()
+    straight = 0
+    for case in range(CASES):
+        ctx = _context(rng, drivers)
+        i = _plain_instance(rng) if case % 3 else _instance(rng)
+        expected = _reference_text(i, ctx)
+        try:
+            got: Any = instances.instance_json_text(i, ctx)
+        except Exception as exc:  # the exception's type is the outcome compared
+            got = type(exc)
+        assert got == expected, f"seed {seed} case {case}: {i!r} {ctx!r}"
+        at = ctx.derived(instances._InstanceJsonText)
+        straight += instances._instance_text_json(i, at, ctx.driver_class.state_machine) is not None
+    # both ways are compared: plain instances written straight, the others dumped
+    assert CASES * 0.15 < straight < CASES * 0.6, straight
 
 
 def test_the_generated_cases_reach_every_branch() -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from deltacloud.api.features import DeclaredFeature
 from deltacloud.api.spec import Collection
 from deltacloud.render import (  # noqa: F401 - importing the writer modules registers them
+    JSON_TEXT_WRITERS,
     JSON_WRITERS,
     XML_WRITERS,
     compute,
@@ -24,6 +22,7 @@ from deltacloud.render import (  # noqa: F401 - importing the writer modules reg
 )
 from deltacloud.render.context import RenderContext
 from deltacloud.render.fragments import FRAGMENTS
+from deltacloud.render.jsonutil import dumps as _dumps
 from deltacloud.render.xmlutil import cdata, esc
 
 XML_DECLARATION = "<?xml version='1.0' encoding='utf-8' ?>\n"
@@ -35,24 +34,6 @@ class ApiLink:
 
     collection: Collection
     features: tuple[DeclaredFeature, ...]
-
-
-#: What orjson cannot write (lone surrogates, integers beyond 64 bits) is written by this encoder.
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def _dumps(doc: Any) -> bytes:
-    """``doc`` as compact UTF-8 JSON, non-ASCII as it is; orjson writes it (several times cheaper than json).
-
-    Keys that are not text are written as text (as json does). Where orjson's text differs from
-    json's, it is still the same value: floats with exponents are written without ``+`` or leading
-    zeros (``1e-7``, not ``1e-07``), and NaN or infinity as ``null`` (json wrote ``NaN``, which is
-    not JSON). What orjson refuses goes to json: lone surrogates become ``?``.
-    """
-    try:
-        return orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)
-    except orjson.JSONEncodeError:
-        return _ENCODE(doc).encode("utf-8", "replace")
 
 
 def _writer(table: dict[type, Any], item: Any) -> Any:
@@ -128,7 +109,11 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
     if fmt == "xml" and items:
         parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx, (name, scope))
     elif fmt == "json" and name != "drivers" and items:
-        parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx, (name, scope))
+        text = JSON_TEXT_WRITERS.get(type(items[0]))
+        if text is not None:  # the same bytes as the JSON writer's objects dumped, written straight
+            parts = FRAGMENTS.render(items, text, str.encode, fmt, ctx, (name, scope))
+        else:
+            parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx, (name, scope))
     else:
         return Pieces((_whole_list(items, collection, ctx, fmt),))
     derived = getattr(parts, "derived", None)  # kept with the fragments (render.fragments.Fragments)

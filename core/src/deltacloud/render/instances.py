@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from deltacloud.driver import StateMachine
 from deltacloud.models import PROPERTY_UNITS, Address, Instance
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext, quote_id, quote_matrix
+from deltacloud.render.jsonutil import JSON_WORK, dumps, inner
 from deltacloud.render.parts import CLEAN_ID, auth_type, refs_xml, url_id
 from deltacloud.render.xmlutil import cdata, elem, esc, esc_all
 
@@ -222,4 +224,107 @@ def instance_json(i: Instance, ctx: RenderContext) -> dict[str, Any]:
     return out
 
 
-register(Instance, xml=instance_xml, json=instance_json)
+class _InstanceJsonText(_InstanceLinks):
+    """The same for an instance's JSON text: the URL prefixes as they stand inside a JSON string."""
+
+    __slots__ = ()
+
+    #: How the prefixes are written: between the quotes of a JSON string.
+    escape = staticmethod(inner)
+
+
+def _state_actions_json(actions: tuple[str, ...]) -> tuple[str, ...]:
+    """The JSON objects of ``actions`` as the pieces around each place of the href (``href.join(pieces)``)."""
+    around = [('{"rel":"destroy","href":"', '","method":"delete"}') if a == "destroy" else
+              (f'{{"rel":"{inner(a)}","href":"', f'/{inner(a)}","method":"post"}}') for a in actions]
+    if not around:
+        return ("",)
+    return (around[0][0], *[before[1] + "," + after[0] for before, after in pairwise(around)], around[-1][1])
+
+
+def _addresses_text_json(addresses: tuple[Address, ...]) -> str:
+    return ",".join([f'{{"type":"{a.type}","address":"{a.address}"}}' for a in addresses])
+
+
+def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) -> str | None:
+    """``instance_json`` as JSON text, for an instance whose ids need no quoting and whose texts no escaping.
+
+    None for any other (an id to quote, a text to escape, a value that is not text, an address
+    with a port, a ``create_image`` that is not a bool): ``instance_json_text`` dumps those.
+    """
+    create_image = i.create_image and at.create_image is not None
+    if create_image is not True and create_image is not False:
+        return None
+    public, private = i.public_addresses, i.private_addresses
+    properties = dict(i.hardware_profile_overrides) if i.hardware_profile_overrides else {}
+    try:
+        ids = (i.id, i.image_id, i.realm_id, i.hardware_profile_id)
+        if i.firewalls or i.network_interfaces or i.storage_volumes:
+            ids += (*i.firewalls, *i.network_interfaces, *[v.id for v in i.storage_volumes])
+        texts = [i.name, i.owner_id, i.state, i.launch_time, i.keyname, i.username, i.password]
+        if len(public) == 1 == len(private):  # the usual shape: one address each
+            texts += (public[0].type, public[0].address, private[0].type, private[0].address)
+            if public[0].port or private[0].port:
+                return None
+        else:
+            for a in public + private:
+                if a.port:
+                    return None
+                texts += (a.type, a.address)
+        if properties:
+            for name, value in properties.items():
+                texts += (name, value)
+        if i.storage_volumes:
+            texts += [v.device for v in i.storage_volumes]
+        if CLEAN_ID.fullmatch(",".join(ids)) is None or JSON_WORK.search(",".join(texts)) is not None:
+            return None
+    except TypeError:  # a value that is not text
+        return None
+    href = at.instances + i.id
+    pieces = at.state_links.get(i.state)
+    if pieces is None:
+        pieces = _state_actions_json(machine.actions_for(i.state))
+        if len(at.state_links) < 64:  # the driver's states, not any text a cloud may send
+            at.state_links[i.state] = pieces
+    actions = href.join(pieces)
+    if at.run:
+        matrix = i.id if "=" not in i.id else quote_matrix(i.id)
+        actions += f'{"," if actions else ""}{{"rel":"run","href":"{href}/run;id={matrix}","method":"post"}}'
+    if create_image:
+        actions += (f'{"," if actions else ""}{{"rel":"create_image","href":"{at.create_image}{i.id}",'
+                    '"method":"post"}')
+    image = (f'"image":{{"id":"{i.image_id}","href":"{at.images}{i.image_id}","rel":"image"}},'
+             if i.image_id else "")
+    launch = f'"launch_time":"{i.launch_time}","create_time":"{i.launch_time}",' if i.launch_time else ""
+    volumes = ",".join([f'{{"id":"{v.id}","href":"{at.volumes}{v.id}","rel":"storage_volume","device":"{v.device}"}}'
+                        for v in i.storage_volumes]) if i.storage_volumes else ""
+    firewalls = ",".join([f'{{"id":"{f}","href":"{at.firewalls}{f}","rel":"firewall"}}'
+                          for f in i.firewalls]) if i.firewalls else ""
+    interfaces = "" if at.interfaces is None else ',"network_interfaces":[' + ",".join(
+        [f'{{"id":"{n}","href":"{at.interfaces}{n}","rel":"network_interface"}}' for n in i.network_interfaces]) + "]"
+    if at.auth == "key" or (at.auth and i.keyname):
+        authentication = f',"authentication_type":"key","authentication":{{"keyname":"{i.keyname}"}}'
+    elif at.auth == "password":
+        login = f'"user":"{i.username}","password":"{i.password}"' if i.username or i.password else ""
+        authentication = f',"authentication_type":"password","authentication":{{{login}}}'
+    else:
+        authentication = ""
+    overrides = ",".join([f'"{name}":"{value}"' for name, value in properties.items()]) if properties else ""
+    return (f'{{"id":"{i.id}","href":"{href}","name":"{i.name}","owner_id":"{i.owner_id}","owner":"{i.owner_id}",'
+            f'{image}"realm":{{"id":"{i.realm_id}","href":"{at.realms}{i.realm_id}","rel":"realm"}},'
+            f'"state":"{i.state}","hardware_profile":{{"id":"{i.hardware_profile_id}",'
+            f'"href":"{at.profiles}{i.hardware_profile_id}","rel":"hardware_profile","properties":{{{overrides}}}}},'
+            f'"actions":[{actions}],{launch}"public_addresses":[{_addresses_text_json(public)}],'
+            f'"private_addresses":[{_addresses_text_json(private)}],"storage_volumes":[{volumes}],'
+            f'"firewalls":[{firewalls}],"create_image":{"true" if create_image else "false"}{interfaces}'
+            f'{authentication}}}')
+
+
+def instance_json_text(i: Instance, ctx: RenderContext) -> str:
+    """``instance_json`` as the JSON text ``jsonutil.dumps`` writes of it; written straight for the usual instance."""
+    at = ctx.derived(_InstanceJsonText)
+    text = _instance_text_json(i, at, ctx.driver_class.state_machine)  # type: ignore[attr-defined]
+    return dumps(instance_json(i, ctx)).decode() if text is None else text
+
+
+register(Instance, xml=instance_xml, json=instance_json, json_text=instance_json_text)
