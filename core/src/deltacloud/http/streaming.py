@@ -3,15 +3,15 @@
 ``send_document`` takes a document as the pieces ``render.document.list_parts`` makes (the rendered
 objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
 ETag is the MD5 of the pieces' SHA-1 digests, and a kept fragment's digest was taken once, when it was
-rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal
-bytes. With the fragment cache off nothing is kept, and the ETag is the SHA-1 of the bytes, taken in
-one pass. The ETag and length of an unchanged listing (the very ``Pieces`` of the last one) are kept
-on its pieces, so a repeated listing or a poller's conditional GET does not look at them again; so is
-a small listing's joined body (at most ``CHUNK_BYTES``: at most as much again as its fragments). A
-matching ``If-None-Match`` is a 304. The body goes out as ``resp.stream`` in chunks of about
-``CHUNK_BYTES`` with its ``Content-Length``, so a 10,000-instance listing never exists as one
-10 MB string. A HEAD gets the GET's headers. Other methods and statuses get ``resp.data``
-(the middleware's ETag, if any).
+rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal bytes.
+With the fragment cache off nothing is kept, and the ETag is the SHA-1 of the bytes, taken in one pass
+(a small listing is joined first, as it is sent whole, and hashed in one call). The ETag and length of
+an unchanged listing (the very ``Pieces`` of the last one) are kept on its pieces, so a repeated listing
+or a poller's conditional GET does not look at them again; so is a small listing's joined body (at most
+``CHUNK_BYTES``: at most as much again as its fragments). A matching ``If-None-Match`` is a 304. The
+body goes out as ``resp.stream`` in chunks of about ``CHUNK_BYTES`` with its ``Content-Length``, so a
+10,000-instance listing never exists as one 10 MB string. A HEAD gets the GET's headers. Other methods
+and statuses get ``resp.data`` (the middleware's ETag, if any).
 """
 
 from __future__ import annotations
@@ -64,8 +64,14 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
         resp.data = b"".join(parts)
         return
     known = getattr(parts, "etag", None)  # kept on an unchanged listing's pieces (render.document.Pieces)
+    whole = getattr(parts, "whole", None)  # the same for a small one's joined bytes
     if known is None:
-        known = (_listing_etag(parts), sum(map(len, parts)))
+        total = sum(map(len, parts))
+        if not FRAGMENTS.enabled and total <= CHUNK_BYTES:  # nothing kept: joined once, hashed in one call
+            whole = b"".join(parts)
+            known = (etag_of_parts((whole,)), total)
+        else:
+            known = (_listing_etag(parts), total)
         if isinstance(parts, Pieces):
             parts.etag = known
     etag, total = known
@@ -79,7 +85,6 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
     if req.method == "HEAD":
         return
     if total <= CHUNK_BYTES:
-        whole = getattr(parts, "whole", None)  # kept on an unchanged listing's pieces, like its ETag
         if whole is None:
             whole = b"".join(parts)
             if isinstance(parts, Pieces):
