@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from deltacloud.models import Address, AttachedVolume, Instance
 from deltacloud_driver_mock import records
+from deltacloud_driver_mock.lifecycle import effective_state
 
 DOCUMENTS = 3000
 #: Texts that stress the JSON scanner and the ``or`` fallbacks: empty, non-ASCII, escapes, astral.
@@ -136,12 +138,16 @@ def test_instance_equals_the_reference_for_every_generated_document() -> None:
             assert same(records.instance(doc, state), expected), doc
 
 
-@pytest.mark.parametrize("dumps", [
+#: Ways a document's text may be written: as the store writes it, and what json.loads reads as well.
+DUMPS = [
     lambda d: json.dumps(d, separators=(",", ":")),  # as the store writes it
     lambda d: json.dumps(d, ensure_ascii=False, separators=(",", ":")),
     lambda d: json.dumps(d, indent=1),
     lambda d: " \n" + json.dumps(d) + "\t\n",  # surrounding space: json.loads' own rules
-])
+]
+
+
+@pytest.mark.parametrize("dumps", DUMPS)
 def test_stored_instance_equals_the_reference_for_every_text(dumps: Any) -> None:
     """``StoredInstance(text)``: the model and its due transition match the reference for any valid text."""
     for doc in documents():
@@ -152,6 +158,34 @@ def test_stored_instance_equals_the_reference_for_every_text(dumps: Any) -> None
         settled = reference_instance(doc, doc.get("next_state") or doc["state"]) if doc.get("next_at") is not None \
             else reference_instance(doc, doc["state"])
         assert same(stored.at(later), settled), doc
+
+
+def _outcome(make: Any, *args: Any) -> Any:
+    """What ``make(*args)`` gives, or the type of what it raises."""
+    try:
+        return make(*args)
+    except Exception as exc:  # the exception's type is the outcome compared
+        return type(exc)
+
+
+@pytest.mark.parametrize("dumps", DUMPS)
+def test_instance_at_equals_the_reference_for_every_text(dumps: Any) -> None:
+    """``instance_at(text, now)`` (listings with every cache off) is the reference model in its state at ``now``.
+
+    The usual document is decoded typed, straight into its model; any other (a value of another
+    type, a key missing, a transition due) as a dict: both ways are compared, and both are taken.
+    """
+    typed = 0
+    docs = documents()
+    for doc in docs:
+        text = dumps(doc)
+        for now in (0.0, 6.0, 2e9):
+            state = _outcome(lambda d, t: effective_state(d, t) or d["state"], doc, now)
+            expected = state if isinstance(state, type) else reference_instance(doc, state)
+            got = _outcome(records.instance_at, text, now)
+            assert got is expected if isinstance(expected, type) else same(got, expected), (doc, now)
+        typed += isinstance(_outcome(records._TYPED.decode, text), msgspec.Struct)
+    assert len(docs) // 10 < typed < len(docs) * 0.9, typed
 
 
 def test_stored_instance_accepts_bytes_like_json_loads() -> None:
@@ -169,6 +203,9 @@ def test_stored_instance_rejects_what_json_loads_rejects(body: str) -> None:
     with pytest.raises(json.JSONDecodeError) as got:
         records.StoredInstance(body)
     assert str(got.value) == str(expected.value)
+    with pytest.raises(json.JSONDecodeError) as listed:
+        records.instance_at(body, 0.0)
+    assert str(listed.value) == str(expected.value)
 
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import orjson
 
 from deltacloud.driver import IdentityMemo
@@ -125,14 +126,83 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
     )
 
 
+class _StoredAddress(msgspec.Struct):
+    address: str
+    type: str | None = "ipv4"
+
+
+class _StoredVolume(msgspec.Struct):
+    id: str
+    device: str | None = ""
+
+
+class _StoredInstance(msgspec.Struct):
+    """An instance document as the mock writes it, typed: what ``instance_at`` decodes without a dict.
+
+    Each field has the type the mock writes and the default ``instance`` gives when the key is
+    absent; a document that does not fit (a value of another type, a key missing, text msgspec
+    does not read) is decoded as a dict instead, so the model is the same either way.
+    """
+
+    id: str
+    owner_id: str
+    image_id: str
+    realm_id: str
+    state: str
+    hardware_profile_id: str
+    name: str | None = ""
+    hardware_profile_overrides: dict[str, str] | None = None
+    public_addresses: list[_StoredAddress] | None = None
+    private_addresses: list[_StoredAddress] | None = None
+    launch_time: str | None = ""
+    keyname: str | None = ""
+    storage_volumes: list[_StoredVolume] | None = None
+    firewalls: list[str] | None = []
+    create_image: bool | None = True
+    network_interfaces: list[str] | None = None
+    next_at: float | None = None
+
+
+_TYPED = msgspec.json.Decoder(_StoredInstance)
+
+
 def instance_at(body: str, now: float) -> Instance:
     """The model of a stored instance's JSON text at time ``now`` (``StoredInstance(body).at(now)``), nothing kept.
 
     For listings made with every cache off: no ``StoredInstance`` is made, so a listing of many
-    instances holds fewer objects for the garbage collector to go through while it is built.
+    instances holds fewer objects for the garbage collector to go through while it is built. The
+    usual document (``_StoredInstance``, no transition due) is decoded into its model straight, at
+    about half the cost of a dict and ``instance``; any other through them.
     """
-    doc = _loads(body)
-    return instance(doc, effective_state(doc, now) or doc["state"])
+    try:
+        doc = _TYPED.decode(body)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        doc = None
+    if doc is None or (doc.next_at is not None and doc.next_at <= now):
+        decoded = _loads(body)
+        return instance(decoded, effective_state(decoded, now) or decoded["state"])
+    overrides, public, private = doc.hardware_profile_overrides, doc.public_addresses, doc.private_addresses
+    volumes, firewalls, interfaces = doc.storage_volumes, doc.firewalls, doc.network_interfaces
+    return Instance(
+        doc.id,
+        doc.name or "",
+        doc.owner_id,
+        doc.image_id,
+        doc.realm_id,
+        doc.state,
+        doc.hardware_profile_id,
+        tuple(overrides.items()) if overrides else (),
+        tuple([Address(a.address, a.type) for a in public]) if public else (),  # type: ignore[arg-type]
+        tuple([Address(a.address, a.type) for a in private]) if private else (),  # type: ignore[arg-type]
+        doc.launch_time or "",
+        doc.keyname or "",
+        "",  # username and password: the mock's instances log in with keys
+        "",
+        tuple([AttachedVolume(v.id, v.device or "") for v in volumes]) if volumes else (),
+        tuple(firewalls) if firewalls else (),
+        bool(doc.create_image),
+        tuple(interfaces) if interfaces else (),
+    )
 
 
 class StoredInstance:
