@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from typing import Any
 
@@ -9,7 +10,7 @@ from deltacloud.driver import StateMachine
 from deltacloud.models import PROPERTY_UNITS, Address, Instance
 from deltacloud.render import register
 from deltacloud.render.context import RenderContext, quote_id, quote_matrix
-from deltacloud.render.jsonutil import JSON_WORK, dumps, inner
+from deltacloud.render.jsonutil import JSON_PLAIN, dumps, inner
 from deltacloud.render.parts import CLEAN_ID, auth_type, refs_xml, url_id
 from deltacloud.render.xmlutil import cdata, elem, esc, esc_all
 
@@ -242,6 +243,10 @@ def _state_actions_json(actions: tuple[str, ...]) -> tuple[str, ...]:
     return (around[0][0], *[before[1] + "," + after[0] for before, after in pairwise(around)], around[-1][1])
 
 
+#: Ids written as they are (``CLEAN_ID``), NUL, then texts with nothing to escape: an instance written straight.
+_PLAIN_INSTANCE_JSON = re.compile(f"{CLEAN_ID.pattern}\x00{JSON_PLAIN}")
+
+
 def _addresses_text_json(addresses: tuple[Address, ...]) -> str:
     return ",".join([f'{{"type":"{a.type}","address":"{a.address}"}}' for a in addresses])
 
@@ -256,12 +261,14 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
     if create_image is not True and create_image is not False:
         return None
     public, private = i.public_addresses, i.private_addresses
-    properties = dict(i.hardware_profile_overrides) if i.hardware_profile_overrides else {}
-    try:
-        ids = (i.id, i.image_id, i.realm_id, i.hardware_profile_id)
+    overrides = i.hardware_profile_overrides
+    if len(overrides) > 1:  # a name given twice: its last value in its first place, as the dict has it
+        overrides = tuple(dict(overrides).items())
+    try:  # the ids, then NUL, then the texts: one look at them all (_PLAIN_INSTANCE_JSON)
+        texts = [i.id, i.image_id, i.realm_id, i.hardware_profile_id]
         if i.firewalls or i.network_interfaces or i.storage_volumes:
-            ids += (*i.firewalls, *i.network_interfaces, *[v.id for v in i.storage_volumes])
-        texts = [i.name, i.owner_id, i.state, i.launch_time, i.keyname, i.username, i.password]
+            texts += (*i.firewalls, *i.network_interfaces, *[v.id for v in i.storage_volumes])
+        texts += ("\x00" + i.name, i.owner_id, i.state, i.launch_time, i.keyname, i.username, i.password)
         if len(public) == 1 == len(private):  # the usual shape: one address each
             texts += (public[0].type, public[0].address, private[0].type, private[0].address)
             if public[0].port or private[0].port:
@@ -271,12 +278,11 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
                 if a.port:
                     return None
                 texts += (a.type, a.address)
-        if properties:
-            for name, value in properties.items():
-                texts += (name, value)
+        for name, value in overrides:
+            texts += (name, value)
         if i.storage_volumes:
             texts += [v.device for v in i.storage_volumes]
-        if CLEAN_ID.fullmatch(",".join(ids)) is None or JSON_WORK.search(",".join(texts)) is not None:
+        if _PLAIN_INSTANCE_JSON.fullmatch(",".join(texts)) is None:
             return None
     except TypeError:  # a value that is not text
         return None
@@ -309,11 +315,11 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
         authentication = f',"authentication_type":"password","authentication":{{{login}}}'
     else:
         authentication = ""
-    overrides = ",".join([f'"{name}":"{value}"' for name, value in properties.items()]) if properties else ""
+    properties = ",".join([f'"{name}":"{value}"' for name, value in overrides]) if overrides else ""
     return (f'{{"id":"{i.id}","href":"{href}","name":"{i.name}","owner_id":"{i.owner_id}","owner":"{i.owner_id}",'
             f'{image}"realm":{{"id":"{i.realm_id}","href":"{at.realms}{i.realm_id}","rel":"realm"}},'
             f'"state":"{i.state}","hardware_profile":{{"id":"{i.hardware_profile_id}",'
-            f'"href":"{at.profiles}{i.hardware_profile_id}","rel":"hardware_profile","properties":{{{overrides}}}}},'
+            f'"href":"{at.profiles}{i.hardware_profile_id}","rel":"hardware_profile","properties":{{{properties}}}}},'
             f'"actions":[{actions}],{launch}"public_addresses":[{_addresses_text_json(public)}],'
             f'"private_addresses":[{_addresses_text_json(private)}],"storage_volumes":[{volumes}],'
             f'"firewalls":[{firewalls}],"create_image":{"true" if create_image else "false"}{interfaces}'

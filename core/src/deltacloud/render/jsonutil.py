@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -11,10 +10,10 @@ import orjson
 #: What orjson cannot write (lone surrogates, integers beyond 64 bits) is written by this encoder.
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
-#: Any character a JSON string cannot carry as it is (``dumps`` escapes it, or refuses a lone
-#: surrogate): text without one is written between quotes unchanged. Everything else, non-ASCII
-#: included, ``dumps`` writes as it is.
-JSON_WORK = re.compile('["\\\\\x00-\x1f\ud800-\udfff]')
+#: A pattern of the text ``dumps`` writes between quotes unchanged: none of the characters a JSON
+#: string cannot carry as they are (quotes, backslashes and control characters: escaped; lone surrogates:
+#: refused). Everything else, non-ASCII included, ``dumps`` writes as it is.
+JSON_PLAIN = '[^"\\\\\x00-\x1f\ud800-\udfff]*'
 
 
 def dumps(doc: Any) -> bytes:

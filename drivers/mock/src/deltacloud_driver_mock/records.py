@@ -166,6 +166,12 @@ class _StoredInstance(msgspec.Struct):
 _TYPED = msgspec.json.Decoder(_StoredInstance)
 
 
+def _address_models(items: list[_StoredAddress]) -> tuple[Address, ...]:
+    if len(items) == 1:  # the usual case (one public, one private): no list built
+        return (Address(items[0].address, items[0].type),)  # type: ignore[arg-type]
+    return tuple([Address(a.address, a.type) for a in items])  # type: ignore[arg-type]
+
+
 def instance_at(body: str, now: float) -> Instance:
     """The model of a stored instance's JSON text at time ``now`` (``StoredInstance(body).at(now)``), nothing kept.
 
@@ -192,8 +198,8 @@ def instance_at(body: str, now: float) -> Instance:
         doc.state,
         doc.hardware_profile_id,
         tuple(overrides.items()) if overrides else (),
-        tuple([Address(a.address, a.type) for a in public]) if public else (),  # type: ignore[arg-type]
-        tuple([Address(a.address, a.type) for a in private]) if private else (),  # type: ignore[arg-type]
+        _address_models(public) if public else (),
+        _address_models(private) if private else (),
         doc.launch_time or "",
         doc.keyname or "",
         "",  # username and password: the mock's instances log in with keys
