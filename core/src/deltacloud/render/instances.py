@@ -270,14 +270,19 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
             texts += (*i.firewalls, *i.network_interfaces, *[v.id for v in i.storage_volumes])
         texts += ("\x00" + i.name, i.owner_id, i.state, i.launch_time, i.keyname, i.username, i.password)
         if len(public) == 1 == len(private):  # the usual shape: one address each
-            texts += (public[0].type, public[0].address, private[0].type, private[0].address)
-            if public[0].port or private[0].port:
+            first, second = public[0], private[0]
+            texts += (first.type, first.address, second.type, second.address)
+            if first.port or second.port:
                 return None
+            addresses = (f'"public_addresses":[{{"type":"{first.type}","address":"{first.address}"}}],'
+                         f'"private_addresses":[{{"type":"{second.type}","address":"{second.address}"}}]')
         else:
             for a in public + private:
                 if a.port:
                     return None
                 texts += (a.type, a.address)
+            addresses = (f'"public_addresses":[{_addresses_text_json(public)}],'
+                         f'"private_addresses":[{_addresses_text_json(private)}]')
         for name, value in overrides:
             texts += (name, value)
         if i.storage_volumes:
@@ -306,8 +311,14 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
                         for v in i.storage_volumes]) if i.storage_volumes else ""
     firewalls = ",".join([f'{{"id":"{f}","href":"{at.firewalls}{f}","rel":"firewall"}}'
                           for f in i.firewalls]) if i.firewalls else ""
-    interfaces = "" if at.interfaces is None else ',"network_interfaces":[' + ",".join(
-        [f'{{"id":"{n}","href":"{at.interfaces}{n}","rel":"network_interface"}}' for n in i.network_interfaces]) + "]"
+    if at.interfaces is None:
+        interfaces = ""
+    elif i.network_interfaces:
+        interfaces = ",".join([f'{{"id":"{n}","href":"{at.interfaces}{n}","rel":"network_interface"}}'
+                               for n in i.network_interfaces])
+        interfaces = f',"network_interfaces":[{interfaces}]'
+    else:
+        interfaces = ',"network_interfaces":[]'
     if at.auth == "key" or (at.auth and i.keyname):
         authentication = f',"authentication_type":"key","authentication":{{"keyname":"{i.keyname}"}}'
     elif at.auth == "password":
@@ -320,8 +331,7 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
             f'{image}"realm":{{"id":"{i.realm_id}","href":"{at.realms}{i.realm_id}","rel":"realm"}},'
             f'"state":"{i.state}","hardware_profile":{{"id":"{i.hardware_profile_id}",'
             f'"href":"{at.profiles}{i.hardware_profile_id}","rel":"hardware_profile","properties":{{{properties}}}}},'
-            f'"actions":[{actions}],{launch}"public_addresses":[{_addresses_text_json(public)}],'
-            f'"private_addresses":[{_addresses_text_json(private)}],"storage_volumes":[{volumes}],'
+            f'"actions":[{actions}],{launch}{addresses},"storage_volumes":[{volumes}],'
             f'"firewalls":[{firewalls}],"create_image":{"true" if create_image else "false"}{interfaces}'
             f'{authentication}}}')
 
