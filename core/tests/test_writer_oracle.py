@@ -37,6 +37,9 @@ from deltacloud.testing import load_module
 #: The frozen reference writers (a sibling module, not in a package).
 REF = load_module(Path(__file__).with_name("test_writer_reference.py"), "writer_reference_oracle")
 CASES = 3000
+#: Instances written in a row with one context: what the writers keep on a context (the action links
+#: of each state) is reused, as in a listing, and must fit every instance it is reused for.
+CONTEXT_CASES = 8
 
 #: Texts that exercise every branch of escaping and quoting.
 TEXTS = ("", "inst0", "i-0abc123", "a b", "a&b", "it's", 'say "hi"', "<tag>", "x>y", "caf\u00e9", "\u65e5\u672c",
@@ -160,7 +163,9 @@ def test_instances_are_written_as_the_reference_wrote_them(seed: int) -> None:
     rng = random.Random(seed)
     drivers = _drivers()
     for case in range(CASES):
-        ctx, i = _context(rng, drivers), _instance(rng)
+        if case % CONTEXT_CASES == 0:
+            ctx = _context(rng, drivers)
+        i = _instance(rng)
         for live, reference in ((instances.instance_xml, REF.ref_instance_xml),
                                 (instances.instance_json, REF.ref_instance_json)):
             expected = _outcome(reference, i, ctx)
@@ -174,7 +179,8 @@ def test_instances_with_one_public_and_one_private_address_are_written_as_the_re
     for case in range(CASES):
         addresses = [dataclasses.replace(_address(rng), port=rng.choice(("", None, "", None, 0, "22"))) for _ in "ab"]
         i = dataclasses.replace(_instance(rng), public_addresses=(addresses[0],), private_addresses=(addresses[1],))
-        ctx = _context(rng, drivers)
+        if case % CONTEXT_CASES == 0:
+            ctx = _context(rng, drivers)
         expected = _outcome(REF.ref_instance_xml, i, ctx)
         assert _outcome(instances.instance_xml, i, ctx) == expected, f"case {case}: {i!r} {ctx!r}"
 
@@ -237,7 +243,8 @@ def test_instances_json_text_is_the_reference_object_as_written(seed: int) -> No
     drivers = _drivers()
     straight = 0
     for case in range(CASES):
-        ctx = _context(rng, drivers)
+        if case % CONTEXT_CASES == 0:
+            ctx = _context(rng, drivers)
         i = _plain_instance(rng) if case % 3 else _instance(rng)
         expected = _reference_text(i, ctx)
         try:

@@ -22,8 +22,8 @@ _LINK_TAILS = {"destroy": "' method='delete' rel='destroy' />",
 class _InstanceLinks:
     """What an instance's XML takes from its context alone: escaped URL prefixes, offers, authentication."""
 
-    __slots__ = ("auth", "create_image", "firewalls", "images", "instances", "interfaces", "profiles", "realms",
-                 "run", "state_links", "volumes")
+    __slots__ = ("auth", "create_image", "firewalls", "id_links", "images", "instances", "interfaces", "profiles",
+                 "realms", "run", "state_links", "volumes")
 
     #: How the prefixes are written: escaped for an XML attribute.
     escape = staticmethod(esc)
@@ -42,6 +42,9 @@ class _InstanceLinks:
         self.auth = auth_type(ctx)
         #: Each state's action links as the pieces between the instance's hrefs (``_state_links``).
         self.state_links: dict[str, tuple[str, ...]] = {}
+        #: By state and ``create_image``: all the action links of an instance whose id goes in them as
+        #: it is, as the pieces around each place of the id (``_id_links``).
+        self.id_links: dict[tuple[str, bool], tuple[str, ...]] = {}
 
 
 class _InstanceUrls(_InstanceLinks):
@@ -76,8 +79,34 @@ def _state_links(actions: tuple[str, ...]) -> tuple[str, ...]:
     return ("<link href='", *[tail + "<link href='" for tail in tails[:-1]], tails[-1]) if tails else ("",)
 
 
+#: Stands for the id in the links ``_id_links`` makes (no escaped prefix or action name holds it).
+_ID = "\x00"
+
+
+def _id_links(i: Instance, at: _InstanceLinks, machine: StateMachine, write: Any) -> tuple[str, ...]:
+    """``write(i, at, machine)`` (the links with ``_ID`` for the id) split around the id, kept on ``at``."""
+    key = (i.state, bool(i.create_image))
+    pieces = at.id_links.get(key)
+    if pieces is None:
+        pieces = tuple(write(i, at, machine).split(_ID))
+        if len(at.id_links) < 128:  # the driver's states, not any text a cloud may send
+            at.id_links[key] = pieces
+    return pieces
+
+
+def _id_actions_xml(i: Instance, at: _InstanceLinks, machine: StateMachine) -> str:
+    links = (at.instances + _ID).join(_state_links(machine.actions_for(i.state)))
+    if at.run:
+        links += f"<link href='{at.instances}{_ID}/run;id={_ID}' method='post' rel='run' />"
+    if i.create_image and at.create_image is not None:
+        links += f"<link href='{at.create_image}{_ID}' method='post' rel='create_image' />"
+    return links
+
+
 def _actions_xml(i: Instance, href: str, clean: bool, at: _InstanceLinks, machine: StateMachine) -> str:
     """The ``<link>``s of ``instance_actions``, from the instance's escaped href; ``clean``: its id is ``CLEAN_ID``."""
+    if clean and "=" not in i.id:  # the id as it is in every link (the run link's matrix value too): one join
+        return i.id.join(_id_links(i, at, machine, _id_actions_xml))
     pieces = at.state_links.get(i.state)
     if pieces is None:
         pieces = _state_links(machine.actions_for(i.state))
@@ -247,6 +276,15 @@ def _state_actions_json(actions: tuple[str, ...]) -> tuple[str, ...]:
 _PLAIN_INSTANCE_JSON = re.compile(f"{CLEAN_ID.pattern}\x00{JSON_PLAIN}")
 
 
+def _id_actions_json(i: Instance, at: _InstanceLinks, machine: StateMachine) -> str:
+    objects = [(at.instances + _ID).join(_state_actions_json(machine.actions_for(i.state)))]
+    if at.run:
+        objects.append(f'{{"rel":"run","href":"{at.instances}{_ID}/run;id={_ID}","method":"post"}}')
+    if i.create_image and at.create_image is not None:
+        objects.append(f'{{"rel":"create_image","href":"{at.create_image}{_ID}","method":"post"}}')
+    return ",".join([o for o in objects if o])
+
+
 def _addresses_text_json(addresses: tuple[Address, ...]) -> str:
     return ",".join([f'{{"type":"{a.type}","address":"{a.address}"}}' for a in addresses])
 
@@ -292,18 +330,21 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
     except TypeError:  # a value that is not text
         return None
     href = at.instances + i.id
-    pieces = at.state_links.get(i.state)
-    if pieces is None:
-        pieces = _state_actions_json(machine.actions_for(i.state))
-        if len(at.state_links) < 64:  # the driver's states, not any text a cloud may send
-            at.state_links[i.state] = pieces
-    actions = href.join(pieces)
-    if at.run:
-        matrix = i.id if "=" not in i.id else quote_matrix(i.id)
-        actions += f'{"," if actions else ""}{{"rel":"run","href":"{href}/run;id={matrix}","method":"post"}}'
-    if create_image:
-        actions += (f'{"," if actions else ""}{{"rel":"create_image","href":"{at.create_image}{i.id}",'
-                    '"method":"post"}')
+    if "=" not in i.id:  # the id as it is in every link (the run link's matrix value too): one join
+        actions = i.id.join(_id_links(i, at, machine, _id_actions_json))
+    else:
+        pieces = at.state_links.get(i.state)
+        if pieces is None:
+            pieces = _state_actions_json(machine.actions_for(i.state))
+            if len(at.state_links) < 64:  # the driver's states, not any text a cloud may send
+                at.state_links[i.state] = pieces
+        actions = href.join(pieces)
+        if at.run:
+            actions += f'{"," if actions else ""}{{"rel":"run","href":"{href}/run;id={quote_matrix(i.id)}",'
+            actions += '"method":"post"}'
+        if create_image:
+            actions += (f'{"," if actions else ""}{{"rel":"create_image","href":"{at.create_image}{i.id}",'
+                        '"method":"post"}')
     image = (f'"image":{{"id":"{i.image_id}","href":"{at.images}{i.image_id}","rel":"image"}},'
              if i.image_id else "")
     launch = f'"launch_time":"{i.launch_time}","create_time":"{i.launch_time}",' if i.launch_time else ""
