@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import xxhash
+
 #: Sent with every ETag: the client may keep the answer, and checks it with the tag before each use.
 CACHE_CONTROL = "max-age=0, private, must-revalidate"
 
@@ -21,12 +23,15 @@ def etag_of(data: bytes) -> str:
 
 
 def etag_of_parts(parts: Iterable[bytes]) -> str:
-    """The strong, quoted ETag of the bytes ``parts`` make one after the other: their SHA-1 in hex.
+    """The strong, quoted ETag of the bytes ``parts`` make one after the other: their 128-bit XXH3 in hex.
 
-    For a listing rendered afresh (every cache off): one pass over its bytes, not joined, and
-    SHA-1 is cheaper than MD5 on CPUs with SHA instructions (a 60 KB listing: about 31 us against 79).
+    For a listing rendered afresh (every cache off), where the whole body is hashed on every
+    answer: one pass over its bytes, not joined. XXH3 is not a cryptographic hash, and an ETag
+    needs none: it only has to change when the bytes do, which a 128-bit hash misses once in 2**128
+    changes; a client that holds a tag can only ever get back the bytes it already holds. It takes
+    about 1 us for a 60 KB listing, where SHA-1 takes 23 and MD5 76.
     """
-    digest = hashlib.sha1(usedforsecurity=False)
+    digest = xxhash.xxh3_128()
     for part in parts:
         digest.update(part)
     return '"' + digest.hexdigest() + '"'

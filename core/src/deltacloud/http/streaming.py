@@ -4,7 +4,7 @@
 objects, mostly reused from ``render.fragments``, and what goes between them). For a 200 GET its
 ETag is the MD5 of the pieces' SHA-1 digests, and a kept fragment's digest was taken once, when it was
 rendered, so an unchanged listing is not hashed again byte by byte: equal ETags still mean equal bytes.
-With the fragment cache off nothing is kept, and the ETag is the SHA-1 of the bytes, taken in one pass
+With the fragment cache off nothing is kept, and the ETag is the XXH3 of the bytes, taken in one pass
 (a small listing is joined first, as it is sent whole, and hashed in one call). The ETag and length of
 an unchanged listing (the very ``Pieces`` of the last one) are kept on its pieces, so a repeated listing
 or a poller's conditional GET does not look at them again; so is a small listing's joined body (at most

@@ -292,8 +292,9 @@ def _addresses_text_json(addresses: tuple[Address, ...]) -> str:
 def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) -> str | None:
     """``instance_json`` as JSON text, for an instance whose ids need no quoting and whose texts no escaping.
 
-    None for any other (an id to quote, a text to escape, a value that is not text, an address
-    with a port, a ``create_image`` that is not a bool): ``instance_json_text`` dumps those.
+    None for any other (an id to quote, an ``=`` in the id of an instance with a run link, which
+    quotes it, a text to escape, a value that is not text, an address with a port, a
+    ``create_image`` that is not a bool): ``instance_json_text`` dumps those.
     """
     create_image = i.create_image and at.create_image is not None
     if create_image is not True and create_image is not False:
@@ -329,22 +330,10 @@ def _instance_text_json(i: Instance, at: _InstanceLinks, machine: StateMachine) 
             return None
     except TypeError:  # a value that is not text
         return None
+    if at.run and "=" in i.id:  # its run link quotes it
+        return None
     href = at.instances + i.id
-    if "=" not in i.id:  # the id as it is in every link (the run link's matrix value too): one join
-        actions = i.id.join(_id_links(i, at, machine, _id_actions_json))
-    else:
-        pieces = at.state_links.get(i.state)
-        if pieces is None:
-            pieces = _state_actions_json(machine.actions_for(i.state))
-            if len(at.state_links) < 64:  # the driver's states, not any text a cloud may send
-                at.state_links[i.state] = pieces
-        actions = href.join(pieces)
-        if at.run:
-            actions += f'{"," if actions else ""}{{"rel":"run","href":"{href}/run;id={quote_matrix(i.id)}",'
-            actions += '"method":"post"}'
-        if create_image:
-            actions += (f'{"," if actions else ""}{{"rel":"create_image","href":"{at.create_image}{i.id}",'
-                        '"method":"post"}')
+    actions = i.id.join(_id_links(i, at, machine, _id_actions_json))
     image = (f'"image":{{"id":"{i.image_id}","href":"{at.images}{i.image_id}","rel":"image"}},'
              if i.image_id else "")
     launch = f'"launch_time":"{i.launch_time}","create_time":"{i.launch_time}",' if i.launch_time else ""

@@ -126,17 +126,17 @@ def instance(doc: Mapping[str, Any], state: str) -> Instance:
     )
 
 
-class _StoredAddress(msgspec.Struct):
+class _AddressDocument(msgspec.Struct):
     address: str
     type: str | None = "ipv4"
 
 
-class _StoredVolume(msgspec.Struct):
+class _VolumeDocument(msgspec.Struct):
     id: str
     device: str | None = ""
 
 
-class _StoredInstance(msgspec.Struct):
+class _InstanceDocument(msgspec.Struct):
     """An instance document as the mock writes it, typed: what ``instance_at`` decodes without a dict.
 
     Each field has the type the mock writes and the default ``instance`` gives when the key is
@@ -152,21 +152,21 @@ class _StoredInstance(msgspec.Struct):
     hardware_profile_id: str
     name: str | None = ""
     hardware_profile_overrides: dict[str, str] | None = None
-    public_addresses: list[_StoredAddress] | None = None
-    private_addresses: list[_StoredAddress] | None = None
+    public_addresses: list[_AddressDocument] | None = None
+    private_addresses: list[_AddressDocument] | None = None
     launch_time: str | None = ""
     keyname: str | None = ""
-    storage_volumes: list[_StoredVolume] | None = None
-    firewalls: list[str] | None = []
+    storage_volumes: list[_VolumeDocument] | None = None
+    firewalls: list[str] | None = None
     create_image: bool | None = True
     network_interfaces: list[str] | None = None
     next_at: float | None = None
 
 
-_TYPED = msgspec.json.Decoder(_StoredInstance)
+_TYPED = msgspec.json.Decoder(_InstanceDocument)
 
 
-def _address_models(items: list[_StoredAddress]) -> tuple[Address, ...]:
+def _address_models(items: list[_AddressDocument]) -> tuple[Address, ...]:
     if len(items) == 1:  # the usual case (one public, one private): no list built
         return (Address(items[0].address, items[0].type),)  # type: ignore[arg-type]
     return tuple([Address(a.address, a.type) for a in items])  # type: ignore[arg-type]
@@ -177,7 +177,7 @@ def instance_at(body: str, now: float) -> Instance:
 
     For listings made with every cache off: no ``StoredInstance`` is made, so a listing of many
     instances holds fewer objects for the garbage collector to go through while it is built. The
-    usual document (``_StoredInstance``, no transition due) is decoded into its model straight, at
+    usual document (``_InstanceDocument``, no transition due) is decoded into its model straight, at
     about half the cost of a dict and ``instance``; any other through them.
     """
     try:
