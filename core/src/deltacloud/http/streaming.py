@@ -48,13 +48,6 @@ def _chunks(parts: Sequence[bytes], bounds: tuple[int, ...]) -> Iterator[bytes]:
         yield b"".join(parts[start:end])
 
 
-def _listing_etag(parts: Sequence[bytes]) -> str:
-    """A listing's ETag: from its pieces' digests (most kept with their fragments), or with the cache off its bytes'."""
-    if not FRAGMENTS.enabled:  # nothing kept: hashing every piece on its own would only cost more
-        return etag_of_parts(parts)
-    return etag_of(b"".join([FRAGMENTS.digest(part) for part in parts]))
-
-
 def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[bytes]) -> None:
     """Answer with the document ``parts`` make: a 200 GET with its ETag (or 304) in chunks, else whole.
 
@@ -67,11 +60,12 @@ def send_document(req: falcon.Request, resp: falcon.Response, parts: Sequence[by
     whole = getattr(parts, "whole", None)  # the same for a small one's joined bytes
     if known is None:
         total = sum(map(len, parts))
-        if not FRAGMENTS.enabled and total <= CHUNK_BYTES:  # nothing kept: joined once, hashed in one call
-            whole = b"".join(parts)
-            known = (etag_of_parts((whole,)), total)
-        else:
-            known = (_listing_etag(parts), total)
+        if FRAGMENTS.enabled:  # from the pieces' digests, most kept with their fragments
+            known = (etag_of(b"".join([FRAGMENTS.digest(part) for part in parts])), total)
+        else:  # nothing kept: the bytes themselves, joined first (and hashed in one call) when small
+            if total <= CHUNK_BYTES:
+                whole = b"".join(parts)
+            known = (etag_of_parts(parts if whole is None else (whole,)), total)
         if isinstance(parts, Pieces):
             parts.etag = known
     etag, total = known
