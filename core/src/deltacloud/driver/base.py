@@ -50,6 +50,9 @@ class Driver(OptionalCollections, abc.ABC):
     string makes the server connect to, for the provider-URL safety rule), ``offers`` (the
     optional collections and features it offers for the request's provider and credentials) and
     ``listing_version`` (a cheap token of a listing, so a poller's GET of an unchanged one needs no listing).
+
+    A listing method returns any iterable: a list, or a generator making each model only when
+    asked, which the server reads as it writes the listing (``deltacloud.http.calls``).
     """
 
     name: ClassVar[str] = ""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any
 
 import falcon
 
-from deltacloud import plugins
 from deltacloud.api.offer import Offer, make_offer
 from deltacloud.api.params import validate, warning_header
 from deltacloud.api.spec import Collection, Operation, Param
@@ -24,14 +22,13 @@ from deltacloud.errors import (
 )
 from deltacloud.http import revalidate
 from deltacloud.http.bodies import raw_params
+from deltacloud.http.calls import call_driver, is_listing
 from deltacloud.http.context import RequestState
 from deltacloud.http.streaming import send_document
 from deltacloud.render.context import RenderContext, shared_context
 from deltacloud.render.document import list_parts, render_item
 
 CONTENT_TYPES = {"xml": "application/xml", "json": "application/json", "html": "text/html; charset=utf-8"}
-#: Filters the core applies to every listing, whatever the driver did with them.
-GENERIC_FILTERS = ("id", "state", "architecture", "realm_id")
 
 
 def state_of(req: falcon.Request) -> RequestState:
@@ -72,15 +69,6 @@ def operation_params(op: Operation, collection: Collection, state: RequestState)
 
 #: ``operation_params`` by operation, features and collection name.
 _OPERATION_PARAMS: IdentityMemo[tuple[Param, ...]] = IdentityMemo(1024)
-
-
-def _matches(item: Any, filters: dict[str, Any]) -> bool:
-    for key in GENERIC_FILTERS:
-        if key in filters and hasattr(item, key):
-            wanted, actual = str(filters[key]), str(getattr(item, key))
-            if (actual.lower() != wanted.lower()) if key == "state" else (actual != wanted):
-                return False
-    return True
 
 
 class Api:
@@ -146,7 +134,7 @@ class Api:
             revalidating = revalidate.listing_key(req, state, op, values, ignored)
             if revalidating is not None:  # a poller's listing: its version first, for the next poll
                 version = revalidate.version_of(driver, collection.name, state)
-            result = self._call(driver, op, id, values, state)
+            result = call_driver(driver, op, id, values, state, lazy=True)  # a lazy listing read as written
         except ValidationError:
             check_credentials(op, state)
             raise
@@ -204,31 +192,8 @@ class Api:
 
     def _call(self, driver: Driver, op: Operation, id: str | None, values: dict[str, Any],
               state: RequestState) -> Any:
-        started = time.perf_counter()
-        try:
-            if op.invoke is not None:
-                return op.invoke(driver, id, values)
-            method = getattr(driver, op.driver_method)
-            if op.kind == "index":
-                filters = {k: str(v) for k, v in values.items() if not isinstance(v, bytes | tuple)}
-                listed = method(filters)
-                if values.keys().isdisjoint(GENERIC_FILTERS):
-                    return list(listed)
-                return [item for item in listed if _matches(item, values)]
-            if op.kind in ("show", "destroy"):
-                return method(id)
-            if op.kind == "create":
-                return method(**values)
-            return method(id, **values)
-        except DeltacloudError:
-            raise
-        except Exception as exc:
-            translated = type(driver).translate_error(exc) or plugins.translate_error(exc, state.driver_name)
-            if translated is not None:
-                raise translated from exc
-            raise
-        finally:
-            state.backend_seconds += time.perf_counter() - started
+        """``calls.call_driver``: what the forms' choices and the object store's operations call (listings whole)."""
+        return call_driver(driver, op, id, values, state)
 
     def _respond(self, req: falcon.Request, resp: falcon.Response, collection: Collection, op: Operation,
                  result: Any) -> None:
@@ -244,10 +209,10 @@ class Api:
         resp.status = op.status
         ctx = render_context(req)
         resp.content_type = CONTENT_TYPES[state.fmt]
-        if isinstance(result, list):
+        if is_listing(result):
             user = state.credentials.user if state.credentials else None  # the user's listings keep their fragments
             send_document(req, resp, list_parts(result, collection, ctx, state.fmt, user))  # large ones streamed
-            first = result[0] if result else None
+            first = result[0] if isinstance(result, list) and result else None
         else:
             resp.data = render_item(result, collection, ctx, state.fmt, action=op.kind == "action")
             first = result

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,7 +95,7 @@ def render_list(items: Sequence[Any], collection: Collection, ctx: RenderContext
     return b"".join(list_parts(items, collection, ctx, fmt))
 
 
-def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext, fmt: str,
+def list_parts(items: Iterable[Any], collection: Collection, ctx: RenderContext, fmt: str,
                scope: Hashable = None) -> Sequence[bytes]:
     """A listing's document as pieces, so a large one can be streamed (``http.streaming``) unjoined.
 
@@ -103,19 +104,22 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
     separators between them, and the tail. When the fragments are the very list of the scope's
     last listing (the same objects again), the very same ``Pieces`` are returned, so what is
     worked out from them (the ETag, in ``http.streaming``) is kept on them. Other formats, and
-    the ``drivers`` collection in JSON (1.1's object keyed by id), are one piece.
+    the ``drivers`` collection in JSON (1.1's object keyed by id), are one piece. ``items`` is a
+    sequence, or a lazy listing (``http.calls.LazyListing``) read once: with the fragment cache off
+    each object is written as it is read, so they need not all be alive at once.
     """
     name = collection.name
-    if fmt == "xml" and items:
-        parts = FRAGMENTS.render(items, _writer(XML_WRITERS, items[0]), str.encode, fmt, ctx, (name, scope))
-    elif fmt == "json" and name != "drivers" and items:
-        text = JSON_TEXT_WRITERS.get(type(items[0]))
+    first, items = _peeked(items)
+    if first is None or fmt not in ("xml", "json") or (fmt == "json" and name == "drivers"):
+        return Pieces((_whole_list(list(items), collection, ctx, fmt),))
+    if fmt == "xml":
+        parts = FRAGMENTS.render(items, _writer(XML_WRITERS, first), str.encode, fmt, ctx, (name, scope))
+    else:
+        text = JSON_TEXT_WRITERS.get(type(first))
         if text is not None:  # the same bytes as the JSON writer's objects dumped, written straight
             parts = FRAGMENTS.render(items, text, str.encode, fmt, ctx, (name, scope))
         else:
-            parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, items[0]), _dumps, fmt, ctx, (name, scope))
-    else:
-        return Pieces((_whole_list(items, collection, ctx, fmt),))
+            parts = FRAGMENTS.render(items, _writer(JSON_WRITERS, first), _dumps, fmt, ctx, (name, scope))
     derived = getattr(parts, "derived", None)  # kept with the fragments (render.fragments.Fragments)
     if derived is not None:
         known = derived.get("document")
@@ -132,6 +136,15 @@ def list_parts(items: Sequence[Any], collection: Collection, ctx: RenderContext,
     if derived is not None:
         derived["document"] = document
     return document
+
+
+def _peeked(items: Iterable[Any]) -> tuple[Any, Iterable[Any]]:
+    """The first of ``items`` (None when there is none) and all of them: a sequence as it is, a lazy one chained."""
+    if isinstance(items, Sequence):
+        return (items[0] if items else None), items
+    objects = iter(items)
+    first = next(objects, None)
+    return first, (() if first is None else itertools.chain((first,), objects))
 
 
 class Pieces(tuple[bytes, ...]):

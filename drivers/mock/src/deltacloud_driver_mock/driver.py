@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -177,8 +177,12 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
 
     # -- instances -----------------------------------------------------------------------------
 
-    def instances(self, filters: Filters) -> list[Instance]:
-        """The caller's instances; ``id``, ``state`` and ``realm_id`` filters are applied in SQL."""
+    def instances(self, filters: Filters) -> Iterable[Instance]:
+        """The caller's instances; ``id``, ``state`` and ``realm_id`` filters are applied in SQL.
+
+        A list, except with every cache off: then a generator decoding each stored text only as
+        it is asked for, so the server writes a large listing as it is read (``http.calls``).
+        """
         user = self._user()
         now = self.clock.now()
         fields = {"realm_id": filters["realm_id"]} if filters.get("realm_id") is not None else None
@@ -193,7 +197,7 @@ class MockDriver(StorageMixin, ObjectStoreMixin, AddressesMixin, FirewallsMixin,
             return records.instances_at(stored, now)  # the clock's transitions: followed on every listing
         bodies = self.store.bodies(INSTANCES, id=filters.get("id"), owner=user, fields=fields, where=where)
         if not INSTANCE_MODELS.enabled:  # DELTACLOUD_CACHE=off: each text decoded straight to its model, nothing kept
-            return [records.instance_at(body, now) for body in bodies]
+            return (records.instance_at(body, now) for body in bodies)
         return [s.at(now) for s in INSTANCE_MODELS.models(scope, bodies, complete=False)]
 
     def listing_version(self, collection: str) -> Hashable | None:
