@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Iterator
-from typing import Any, NoReturn
+from typing import Any
 
 from deltacloud import plugins
 from deltacloud.api.spec import Operation
@@ -36,8 +36,7 @@ BATCH = 128
 def call_driver(driver: Driver, op: Operation, id: str | None, values: dict[str, Any], state: RequestState,
                 lazy: bool = False) -> Any:
     """The driver's answer to ``op``; a listing is a list, or with ``lazy`` perhaps a ``LazyListing``."""
-    started = time.perf_counter()
-    try:
+    with _DriverCall(driver, state):
         if op.invoke is not None:
             return op.invoke(driver, id, values)
         method = getattr(driver, op.driver_method)
@@ -54,12 +53,6 @@ def call_driver(driver: Driver, op: Operation, id: str | None, values: dict[str,
         if op.kind == "create":
             return method(**values)
         return method(id, **values)
-    except DeltacloudError:
-        raise
-    except Exception as exc:
-        _raise_translated(driver, exc, state)
-    finally:
-        state.backend_seconds += time.perf_counter() - started
 
 
 class LazyListing:
@@ -75,26 +68,38 @@ class LazyListing:
 def _batches(driver: Driver, listed: Iterator[Any], state: RequestState) -> Iterator[Any]:
     """The objects of ``listed``, read ``BATCH`` at a time, each read as ``call_driver`` calls the driver."""
     while True:
-        started = time.perf_counter()
-        try:
+        with _DriverCall(driver, state):
             batch = list(itertools.islice(listed, BATCH))
-        except DeltacloudError:
-            raise
-        except Exception as exc:
-            _raise_translated(driver, exc, state)
-        finally:
-            state.backend_seconds += time.perf_counter() - started
         if not batch:
             return
         yield from batch
 
 
-def _raise_translated(driver: Driver, exc: Exception, state: RequestState) -> NoReturn:
-    """Raise the core error ``exc`` stands for (the driver's translation, then the plugins'), or ``exc`` itself."""
-    translated = type(driver).translate_error(exc) or plugins.translate_error(exc, state.driver_name)
-    if translated is not None:
-        raise translated from exc
-    raise exc
+class _DriverCall:
+    """A block calling the driver: its time added to the request's backend time, its exceptions translated.
+
+    A core error passes unchanged; any other exception leaves as the driver's ``translate_error``
+    makes it, else the plugins' ``deltacloud_translate_error`` hook, else as it is (the original
+    is the translated error's ``__cause__``). A class, not ``errors.translated``: it is on every
+    request's path, and costs a fifth of a generator-made context manager.
+    """
+
+    __slots__ = ("_driver", "_started", "_state")
+
+    def __init__(self, driver: Driver, state: RequestState) -> None:
+        self._driver, self._state = driver, state
+
+    def __enter__(self) -> None:
+        self._started = time.perf_counter()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> bool:
+        self._state.backend_seconds += time.perf_counter() - self._started
+        if isinstance(error, Exception) and not isinstance(error, DeltacloudError):
+            translated = (type(self._driver).translate_error(error)
+                          or plugins.translate_error(error, self._state.driver_name))
+            if translated is not None:
+                raise translated from error
+        return False
 
 
 def _matches(item: Any, filters: dict[str, Any]) -> bool:
