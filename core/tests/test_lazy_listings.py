@@ -139,6 +139,13 @@ def test_an_untranslated_error_while_a_lazy_listing_is_read_is_a_plain_500(lazy,
     assert "something broke" not in failed.text and "Traceback" not in failed.text
 
 
+def test_a_core_error_while_a_lazy_listing_is_read_is_not_translated(lazy, cache: bool) -> None:
+    module, client = lazy
+    module.SETTINGS.update(fail_after=calls.BATCH + 1, missing=True)  # the driver would make any error a 502
+    failed = client.simulate_get("/api/instances", headers=AUTH)
+    assert failed.status_code == 404 and "the cloud lost an instance" in failed.text
+
+
 def test_reading_a_lazy_listing_counts_as_backend_time(lazy, cache: bool) -> None:
     module, client = lazy
     module.SETTINGS["pause"] = 0.05  # slept once while the listing is read, after it was handed over
