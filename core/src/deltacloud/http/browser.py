@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import falcon
 
 from deltacloud.errors import DeltacloudError
+from deltacloud.http.calls import call_driver
 from deltacloud.http.context import MATRIX_KEY, RequestState
 from deltacloud.http.resources import Api, render_context
 from deltacloud.render import html
@@ -81,7 +82,7 @@ class BrowserPages:
         try:
             if not self.api.operation_supported(op, collection, state):
                 return []
-            found = self.api._call(state.driver(), op, None, {}, state)
+            found = call_driver(state.driver(), op, None, {}, state)
         except DeltacloudError:
             return []
         except Exception:  # a choice list is a convenience: the form falls back to a text field

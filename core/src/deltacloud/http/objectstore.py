@@ -4,7 +4,7 @@ Bucket index, show, create and destroy take the generic path (``Api.execute``). 
 operations need more than parameters in and a document out: their bodies stream to the
 driver, their metadata travels in headers, their content streams back in its own type. They
 still check the description (is the operation supported, which parameters does it take),
-call the driver through ``Api._call`` (timing, error translation) and render through the
+call the driver through ``calls.call_driver`` (timing, error translation) and render through the
 registered writers, so they answer like every other operation.
 """
 
@@ -39,6 +39,7 @@ from deltacloud.http.blob_io import (
     metadata_headers,
 )
 from deltacloud.http.bodies import raw_params
+from deltacloud.http.calls import call_driver
 from deltacloud.http.context import MATRIX_PARAMS_KEY, RequestState
 from deltacloud.http.resources import (
     CONTENT_TYPES,
@@ -108,7 +109,7 @@ class BucketOps:
 
     def call(self, state: RequestState, op: Operation, bucket_id: str, values: dict[str, Any]) -> Any:
         """The driver call of ``op``, timed and with backend errors translated, as every operation's."""
-        return self.api._call(state.driver(), op, bucket_id, values, state)
+        return call_driver(state.driver(), op, bucket_id, values, state)
 
     def upload(self, state: RequestState, op: Operation, bucket_id: str, values: dict[str, Any],
                stream: UploadStream) -> Any:

@@ -190,11 +190,6 @@ class Api:
             methods.add("HEAD")
         return sorted(methods)
 
-    def _call(self, driver: Driver, op: Operation, id: str | None, values: dict[str, Any],
-              state: RequestState) -> Any:
-        """``calls.call_driver``: what the forms' choices and the object store's operations call (listings whole)."""
-        return call_driver(driver, op, id, values, state)
-
     def _respond(self, req: falcon.Request, resp: falcon.Response, collection: Collection, op: Operation,
                  result: Any) -> None:
         state = state_of(req)
