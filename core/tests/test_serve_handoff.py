@@ -37,7 +37,7 @@ def _serve(app: Callable[..., Any], send: Callable[[Any], Any], **options: Any) 
     try:
         asyncio.run(scenario())
     finally:
-        server.executor.shutdown(wait=True)
+        server.pool.shutdown(wait=True)
     return server
 
 
@@ -132,7 +132,7 @@ def test_the_apps_failure_reaches_the_request_and_frees_the_slot() -> None:
         assert server.bulkhead.in_use(("", "")) == 0
 
     asyncio.run(scenario())
-    server.executor.shutdown(wait=True)
+    server.pool.shutdown(wait=True)
 
 
 def test_a_request_given_up_keeps_its_slot_until_the_thread_is_done() -> None:
@@ -165,4 +165,73 @@ def test_a_request_given_up_keeps_its_slot_until_the_thread_is_done() -> None:
         return held, server.bulkhead.in_use(("", ""))
 
     assert asyncio.run(scenario()) == (1, 0)
-    server.executor.shutdown(wait=True)
+    server.pool.shutdown(wait=True)
+
+
+def _body_request(messages: list[dict[str, Any]], max_body: int = 1024) -> tuple[list[bytes], list[dict[str, Any]]]:
+    """The body the app read, and what was sent, for a POST whose body comes as ``messages``."""
+    read: list[bytes] = []
+    sent: list[dict[str, Any]] = []
+    pending = list(messages)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        read.append(environ["wsgi.input"].read())
+        assert environ["CONTENT_LENGTH"] == str(len(read[0]))
+        start_response("201 Created", [])
+        return [b"made"]
+
+    async def receive() -> dict[str, Any]:
+        return pending.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    server = ThreadedWSGI(app, threads=1, max_body=max_body)
+    scope = {**SCOPE, "method": "POST", "path": "/api/keys", "raw_path": b"/api/keys"}
+    asyncio.run(server(scope, receive, send))
+    server.pool.shutdown(wait=True)
+    return read, sent
+
+
+def test_a_body_in_one_message_reaches_the_app_as_it_came() -> None:
+    read, sent = _body_request([{"type": "http.request", "body": b"name=k1", "more_body": False}])
+    assert read == [b"name=k1"] and sent[0]["status"] == 201
+
+
+def test_a_body_in_pieces_reaches_the_app_joined() -> None:
+    pieces = [{"type": "http.request", "body": p, "more_body": True} for p in (b"name", b"=", b"k")]
+    read, sent = _body_request([*pieces, {"type": "http.request", "body": b"2", "more_body": False}])
+    assert read == [b"name=k2"] and sent[0]["status"] == 201
+
+
+@pytest.mark.parametrize("pieces", [1, 3], ids=["one message", "pieces"])
+def test_a_body_over_the_limit_without_a_length_is_refused(pieces: int) -> None:
+    size = 100 // pieces + 1
+    messages = [{"type": "http.request", "body": b"x" * size, "more_body": n < pieces - 1} for n in range(pieces)]
+    read, sent = _body_request([*messages, {"type": "http.disconnect"}], max_body=99)
+    assert read == [] and sent[0]["status"] == 413
+
+
+def test_a_request_cancelled_while_its_answer_is_sent_stays_cancelled() -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [])
+        return [b"answer"]
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            await asyncio.Event().wait()  # the client does not read
+
+    server = ThreadedWSGI(app, threads=1, max_body=1024, send_timeout=30)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(server(dict(SCOPE), _receive, send))
+        for _ in range(500):  # bounded: the answer is being sent within milliseconds
+            if len(server.deadlines):
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()  # the connection is lost, say: not the send's deadline
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(scenario())
+    server.pool.shutdown(wait=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
 import re
 import sys
 import tempfile
@@ -32,6 +33,9 @@ from typing import IO, Any
 from urllib.parse import unquote_to_bytes
 
 from deltacloud.bulkhead import Bulkhead, backend_key
+from deltacloud.deadlines import SendDeadlines
+from deltacloud.http.context import split_matrix
+from deltacloud.pool import ThreadPool
 
 #: Request bodies up to this size stay in memory; larger ones go to a temporary file.
 SPOOL_BYTES = 1024 * 1024
@@ -101,14 +105,8 @@ class ThreadedWSGI:
         self.send_timeout = send_timeout
         self.multiprocess = multiprocess
         self.bulkhead = Bulkhead(threads, backend_share)
-        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
-
-    @property
-    def executor(self) -> concurrent.futures.ThreadPoolExecutor:
-        """The thread pool, created in the worker process on first use."""
-        if self._executor is None:
-            self._executor = concurrent.futures.ThreadPoolExecutor(self.threads, thread_name_prefix="deltacloud")
-        return self._executor
+        self.pool = ThreadPool(threads)  # its threads start with the first request, in the worker process
+        self.deadlines = SendDeadlines(send_timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -122,8 +120,8 @@ class ThreadedWSGI:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._executor is not None:  # in-flight requests finish first
-                    await asyncio.get_running_loop().run_in_executor(None, self._executor.shutdown, True)
+                # in-flight requests finish first
+                await asyncio.get_running_loop().run_in_executor(None, self.pool.shutdown, True)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -136,8 +134,6 @@ class ThreadedWSGI:
                 await _error(send, 404, f"No such resource: {path[:200]}", path, {}, {})
                 return
             path = path[len(self.script_name):]
-        from deltacloud.http.context import split_matrix
-
         clean, api_params, _ = split_matrix(path)
         headers = _header_map(scope["headers"])
         limit = self.max_upload if is_blob_upload(method, clean) else self.max_body
@@ -179,29 +175,41 @@ class ThreadedWSGI:
             loop.call_soon_threadsafe(settle, outcome)
 
         try:
-            self.executor.submit(run)
+            self.pool.submit(run)
         except BaseException:
             self.bulkhead.release(key)
             body.close()
             raise
         messages = await done
+        task = asyncio.current_task()
+        assert task is not None  # (an ASGI app runs in a task)
+        self.deadlines.start(task, loop)
         try:
-            async with asyncio.timeout(self.send_timeout):
-                for message in messages:
-                    await send(message)
-        except TimeoutError:
-            pass  # the client stopped reading: the connection is dropped
+            for message in messages:
+                await send(message)
+        except asyncio.CancelledError:
+            if not self.deadlines.expired(task):
+                raise
+            # else the client stopped reading for send_timeout: the connection is dropped
+        finally:
+            self.deadlines.forget(task)
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, limit: int) -> tuple[IO[bytes], int]:
         """The whole body, spooled; ``BodyTooLargeError`` past ``limit``, ``ConnectionError`` on a disconnect."""
         declared = headers.get("CONTENT_LENGTH", "").strip()
         if declared.isdigit() and int(declared) > limit:
             raise BodyTooLargeError(limit)
+        message = await receive()
+        if message["type"] != "http.disconnect" and not message.get("more_body", False):
+            # the whole body in one message (most requests, and every one without a body): kept as it came
+            whole = message.get("body", b"")
+            if len(whole) > limit:
+                raise BodyTooLargeError(limit)
+            return io.BytesIO(whole), len(whole)
         body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (closed by the caller)
         size = 0
         try:
             while True:
-                message = await receive()
                 if message["type"] == "http.disconnect":
                     raise ConnectionError("client disconnected")
                 chunk = message.get("body", b"")
@@ -212,6 +220,7 @@ class ThreadedWSGI:
                     body.write(chunk)
                 if not message.get("more_body", False):
                     break
+                message = await receive()
         except BaseException:
             body.close()
             raise
