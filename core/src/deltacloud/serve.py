@@ -105,7 +105,7 @@ class ThreadedWSGI:
         self.send_timeout = send_timeout
         self.multiprocess = multiprocess
         self.bulkhead = Bulkhead(threads, backend_share)
-        self.pool = ThreadPool(threads)  # its threads start with the first request, in the worker process
+        self.pool = ThreadPool(threads)  # threads start as requests need them, in the worker process
         self.deadlines = SendDeadlines(send_timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
